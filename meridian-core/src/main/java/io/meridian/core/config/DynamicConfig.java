@@ -1,0 +1,78 @@
+package io.meridian.core.config;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cluster-wide settings kept in etcd at {@code /config}, the same for every agent, changed only by
+ * compare-and-set through the CLI or REST API. Times are in seconds.
+ *
+ * <p>Defaults are chosen for clusters whose regions are up to 250 ms apart: a lease renewal is one
+ * etcd round trip plus one Raft commit (≈ 2 × RTT = 0.5 s), so {@code retry_timeout} = 2 s leaves
+ * room for three attempts, and {@code loop_wait + 2 × retry_timeout} = 5 s stays under the 6 s
+ * {@code ttl}: a healthy primary never loses its lease between two renewals.
+ *
+ * @param ttl                  leader lease lifetime
+ * @param loopWait             seconds between HA cycles
+ * @param retryTimeout         how long one DCS or PostgreSQL operation may retry before it counts as failed
+ * @param maximumLagOnFailover bytes a replica may be behind the last known leader position and still be promoted
+ * @param primaryStartTimeout  seconds a crashed primary gets to come back before its agent gives up the lease
+ * @param memberSlotsTtl       seconds the leader keeps the slot of a member that has gone away
+ * @param paused               maintenance mode: agents take no automatic action
+ * @param lagTolerance         bytes within the best candidate's position in which region preference may decide
+ * @param regionPriority       regions in order of preference for the new primary
+ * @param synchronousMode      {@code off}, {@code quorum} or {@code region_quorum}
+ * @param synchronousNodeCount how many standbys must confirm each commit in quorum modes
+ * @param synchronousStrict    refuse writes rather than fall back to async when too few standbys remain
+ * @param failsafeMode         keep the primary running while etcd is unreachable but every member answers
+ * @param parameters           PostgreSQL parameters applied on every node
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DynamicConfig(
+        @JsonProperty("ttl") double ttl,
+        @JsonProperty("loop_wait") double loopWait,
+        @JsonProperty("retry_timeout") double retryTimeout,
+        @JsonProperty("maximum_lag_on_failover") long maximumLagOnFailover,
+        @JsonProperty("primary_start_timeout") double primaryStartTimeout,
+        @JsonProperty("member_slots_ttl") double memberSlotsTtl,
+        @JsonProperty("paused") boolean paused,
+        @JsonProperty("lag_tolerance") long lagTolerance,
+        @JsonProperty("region_priority") List<String> regionPriority,
+        @JsonProperty("synchronous_mode") String synchronousMode,
+        @JsonProperty("synchronous_node_count") int synchronousNodeCount,
+        @JsonProperty("synchronous_strict") boolean synchronousStrict,
+        @JsonProperty("failsafe_mode") boolean failsafeMode,
+        @JsonProperty("parameters") Map<String, String> parameters) {
+
+    public static final DynamicConfig DEFAULTS = new DynamicConfig(
+            6, 1, 2, 1024L * 1024, 3, 1800, false, 16L * 1024 * 1024, List.of(), "off", 1, false, false,
+            Map.of());
+
+    public DynamicConfig {
+        regionPriority = regionPriority == null ? List.of() : List.copyOf(regionPriority);
+        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        synchronousMode = synchronousMode == null ? "off" : synchronousMode;
+    }
+
+    public long ttlMillis() {
+        return Math.round(ttl * 1000);
+    }
+
+    public long loopWaitMillis() {
+        return Math.round(loopWait * 1000);
+    }
+
+    public long retryTimeoutMillis() {
+        return Math.round(retryTimeout * 1000);
+    }
+
+    public DynamicConfig withPaused(boolean value) {
+        return new DynamicConfig(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout,
+                memberSlotsTtl, value, lagTolerance, regionPriority, synchronousMode, synchronousNodeCount,
+                synchronousStrict, failsafeMode, parameters);
+    }
+}

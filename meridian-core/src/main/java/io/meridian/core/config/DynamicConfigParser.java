@@ -1,0 +1,106 @@
+package io.meridian.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks the cluster-wide configuration, whether it comes from a node file's {@code bootstrap.dcs},
+ * an operator's {@code edit-config} or a {@code PATCH /config} body.
+ */
+public final class DynamicConfigParser {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final Set<String> KEYS = Set.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
+            "primary_start_timeout", "member_slots_ttl", "paused", "lag_tolerance", "region_priority",
+            "synchronous_mode", "synchronous_node_count", "synchronous_strict", "failsafe_mode", "parameters");
+    static final Set<String> SYNC_MODES = Set.of("off", "quorum", "region_quorum");
+
+    private DynamicConfigParser() {
+    }
+
+    /** Parses YAML or JSON text (JSON is YAML) naming {@code source} in any error. */
+    public static DynamicConfig parse(String source, String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, null, "is not valid YAML or JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isNull() || root.isMissingNode()) {
+            root = JSON.createObjectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(source, null, "expected a mapping of settings");
+        }
+        return parse(new ConfigNode(source, "", root));
+    }
+
+    /** Applies a partial change (JSON merge patch semantics; null removes a parameter) to {@code base}. */
+    public static DynamicConfig merge(String source, DynamicConfig base, String patchText) {
+        JsonNode patch;
+        try {
+            patch = YAML.readTree(patchText);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, null, "is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (patch == null || !patch.isObject()) {
+            throw new ConfigException(source, null, "expected a JSON object of settings to change");
+        }
+        ObjectNode merged = JSON.valueToTree(base);
+        mergeInto(merged, (ObjectNode) patch);
+        return parse(new ConfigNode(source, "", merged));
+    }
+
+    private static void mergeInto(ObjectNode target, ObjectNode patch) {
+        patch.fields().forEachRemaining(e -> {
+            JsonNode v = e.getValue();
+            if (v.isNull()) {
+                target.remove(e.getKey());
+            } else if (v.isObject() && target.get(e.getKey()) instanceof ObjectNode t) {
+                mergeInto(t, (ObjectNode) v);
+            } else {
+                target.set(e.getKey(), v);
+            }
+        });
+    }
+
+    static DynamicConfig parse(ConfigNode n) {
+        n.allowOnly(KEYS);
+        DynamicConfig d = DynamicConfig.DEFAULTS;
+        double ttl = n.seconds("ttl", d.ttl(), 2, 3600);
+        double loopWait = n.seconds("loop_wait", d.loopWait(), 0.1, 600);
+        double retry = n.seconds("retry_timeout", d.retryTimeout(), 0.1, 600);
+        // A healthy primary must be able to renew twice within one lease: one loop plus two
+        // retry windows, else it can lose its lease between two renewals.
+        if (loopWait + 2 * retry > ttl) {
+            throw n.error("ttl", "expected loop_wait + 2 * retry_timeout <= ttl, got " + fmt(loopWait) + " + 2 * "
+                    + fmt(retry) + " > " + fmt(ttl));
+        }
+        String sync = n.textOr("synchronous_mode", d.synchronousMode());
+        if (!SYNC_MODES.contains(sync)) {
+            throw n.error("synchronous_mode", "expected one of off, quorum, region_quorum, got \"" + sync + "\"");
+        }
+        List<String> regions = n.strings("region_priority");
+        return new DynamicConfig(ttl, loopWait, retry,
+                n.integer("maximum_lag_on_failover", d.maximumLagOnFailover(), 0, Long.MAX_VALUE),
+                n.seconds("primary_start_timeout", d.primaryStartTimeout(), 0, 3600),
+                n.seconds("member_slots_ttl", d.memberSlotsTtl(), 0, 30L * 24 * 3600),
+                n.bool("paused", d.paused()),
+                n.integer("lag_tolerance", d.lagTolerance(), 0, Long.MAX_VALUE),
+                regions, sync,
+                (int) n.integer("synchronous_node_count", d.synchronousNodeCount(), 1, 64),
+                n.bool("synchronous_strict", d.synchronousStrict()),
+                n.bool("failsafe_mode", d.failsafeMode()),
+                n.scalars("parameters"));
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+}

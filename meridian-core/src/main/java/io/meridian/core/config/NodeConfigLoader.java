@@ -1,0 +1,125 @@
+package io.meridian.core.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.meridian.core.cluster.MemberTags;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** Reads and checks a node's YAML file; any problem is one {@link ConfigException} and nothing starts. */
+public final class NodeConfigLoader {
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final Path DEFAULT_BIN_DIR = Path.of("/usr/lib/postgresql/15/bin");
+
+    private NodeConfigLoader() {
+    }
+
+    public static NodeConfig load(Path file) {
+        String source = file.toString();
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(source, null, "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(source, null, "cannot be read: " + e.getMessage());
+        }
+        return parse(file, text);
+    }
+
+    public static NodeConfig parse(Path file, String text) {
+        String source = file.toString();
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new ConfigException(source, null, "is not valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(source, null, "expected a YAML mapping at the top level");
+        }
+        ConfigNode top = new ConfigNode(source, "", root);
+        top.allowOnly(Set.of("cluster", "name", "region", "etcd", "postgresql", "restapi", "tags", "bootstrap"));
+
+        String cluster = top.name("cluster");
+        String name = top.name("name");
+        String region = top.name("region");
+
+        ConfigNode etcdNode = top.child("etcd", true);
+        etcdNode.allowOnly(Set.of("endpoints", "namespace"));
+        List<String> endpoints = etcdNode.strings("endpoints");
+        if (endpoints.isEmpty()) {
+            throw etcdNode.error("endpoints", "missing (expected a list of URLs like http://127.0.0.1:2379)");
+        }
+        for (String ep : endpoints) {
+            if (!ep.matches("https?://[^/\\s]+:\\d+/?")) {
+                throw etcdNode.error("endpoints", "expected URLs like http://127.0.0.1:2379, got \"" + ep + "\"");
+            }
+        }
+        String namespace = etcdNode.textOr("namespace", "/meridian");
+        if (!namespace.startsWith("/")) {
+            throw etcdNode.error("namespace", "expected a key prefix starting with '/', got \"" + namespace + "\"");
+        }
+
+        ConfigNode pg = top.child("postgresql", true);
+        pg.allowOnly(Set.of("bin_dir", "data_dir", "listen", "connect_address", "os_user", "superuser",
+                "replication", "parameters", "pg_hba"));
+        Path binDir = Path.of(pg.textOr("bin_dir", DEFAULT_BIN_DIR.toString()));
+        if (!Files.isExecutable(binDir.resolve("pg_ctl"))) {
+            throw pg.error("bin_dir", "expected a folder holding pg_ctl, initdb and pg_basebackup, got \"" + binDir + "\"");
+        }
+        Path dataDir = Path.of(pg.text("data_dir"));
+        if (!dataDir.isAbsolute()) {
+            throw pg.error("data_dir", "expected an absolute path, got \"" + dataDir + "\"");
+        }
+        HostPort listen = pg.hostPort("listen", null);
+        HostPort connect = pg.hostPort("connect_address", listen);
+        String osUser = pg.textOr("os_user", "postgres");
+        NodeConfig.Credentials superuser = credentials(pg, "superuser", "postgres");
+        NodeConfig.Credentials replication = credentials(pg, "replication", "replicator");
+        if (superuser.username().equals(replication.username())) {
+            throw pg.error("replication.username", "expected a role other than the superuser's (\"" + superuser.username() + "\")");
+        }
+
+        ConfigNode rest = top.child("restapi", true);
+        rest.allowOnly(Set.of("listen", "connect_address", "username", "password"));
+        HostPort restListen = rest.hostPort("listen", null);
+        HostPort restConnect = rest.hostPort("connect_address", restListen);
+        String restUser = rest.text("username");
+        String restPassword = rest.text("password");
+        if (restListen.equals(listen)) {
+            throw rest.error("listen", "expected an address other than postgresql.listen (" + listen + ")");
+        }
+
+        ConfigNode tagsNode = top.child("tags", false);
+        tagsNode.allowOnly(Set.of("nofailover", "failover_priority", "noloadbalance"));
+        MemberTags tags = new MemberTags(tagsNode.bool("nofailover", false),
+                (int) tagsNode.integer("failover_priority", 1, 0, 1_000_000),
+                tagsNode.bool("noloadbalance", false));
+
+        ConfigNode boot = top.child("bootstrap", false);
+        boot.allowOnly(Set.of("dcs"));
+        DynamicConfig bootstrap = DynamicConfigParser.parse(boot.child("dcs", false));
+
+        return new NodeConfig(file, cluster, name, region,
+                new NodeConfig.Etcd(List.copyOf(endpoints), namespace.endsWith("/") ? namespace.substring(0, namespace.length() - 1) : namespace),
+                new NodeConfig.Postgres(binDir, dataDir, listen, connect, osUser, superuser, replication,
+                        pg.scalars("parameters"), pg.strings("pg_hba")),
+                new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword),
+                tags, bootstrap);
+    }
+
+    private static NodeConfig.Credentials credentials(ConfigNode pg, String key, String defaultUser) {
+        ConfigNode c = pg.child(key, true);
+        c.allowOnly(Set.of("username", "password"));
+        return new NodeConfig.Credentials(c.textOr("username", defaultUser), c.text("password"));
+    }
+}

@@ -1,0 +1,103 @@
+package io.meridian.core.dcs;
+
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.ClusterStatus;
+import io.meridian.core.cluster.Member;
+import io.meridian.core.cluster.SwitchoverRequest;
+import io.meridian.core.cluster.SyncState;
+import io.meridian.core.cluster.TimelineEvent;
+import io.meridian.core.config.DynamicConfig;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * The distributed configuration store as Meridian uses it: one cluster's keys under
+ * {@code <namespace>/<cluster>/}. etcd is the only implementation; the interface is the test seam
+ * and the place where the contract is written down.
+ *
+ * <p>Timing: every call either completes or throws {@link DcsException} within the retry timeout
+ * given at construction. Atomicity: every write that can race is a single etcd transaction that
+ * compares a revision or a value; a {@code false} return means "someone else got there first",
+ * never "maybe".
+ *
+ * <p>Leases: each agent owns one lease of {@code ttl} seconds. Its member key and, while it leads,
+ * the leader key are bound to it, so both vanish when the agent stops renewing.
+ */
+public interface Dcs extends AutoCloseable {
+
+    /** Reads the whole cluster in one range request (one revision). */
+    Cluster load() throws DcsException;
+
+    /**
+     * Creates the leader key for {@code member} if no leader key exists (atomic create).
+     * Grants a fresh lease first if this agent's lease has expired.
+     *
+     * @return true when this member now leads
+     */
+    boolean acquireLeader(String member) throws DcsException;
+
+    /**
+     * Renews this agent's lease and checks, in one transaction, that the leader key still names
+     * {@code member}.
+     *
+     * @return true when the lease was renewed and the key is still ours; false when the key is
+     *         gone or names another member (we are no longer leader)
+     */
+    boolean renewLeader(String member) throws DcsException;
+
+    /** Deletes the leader key if it still names {@code member} (voluntary step-down). */
+    boolean releaseLeader(String member) throws DcsException;
+
+    /**
+     * Publishes this member's record under {@code /members/<name>}, bound to the agent's lease,
+     * renewing the lease as a side effect.
+     */
+    void touchMember(Member member) throws DcsException;
+
+    /** Race for the right to run initdb: creates {@code /initialize} with a placeholder. */
+    boolean claimInitialize() throws DcsException;
+
+    /** Records the PostgreSQL system identifier once initdb succeeded (overwrites the placeholder). */
+    void setSystemId(String systemId) throws DcsException;
+
+    /** Removes a placeholder {@code /initialize} after a failed initdb, so another node may try. */
+    void cancelInitialize() throws DcsException;
+
+    /** Compare-and-set of {@code /config}; {@code version} 0 means "create only if absent". */
+    boolean setConfig(DynamicConfig config, long version) throws DcsException;
+
+    /** Compare-and-set of {@code /failover}; {@code version} 0 means "create only if absent". */
+    boolean setSwitchover(SwitchoverRequest request, long version) throws DcsException;
+
+    /** Deletes {@code /failover} (when {@code version} is 0, whatever its revision). */
+    void clearSwitchover(long version) throws DcsException;
+
+    /** Written by the leader each cycle. */
+    void writeStatus(ClusterStatus status) throws DcsException;
+
+    /** Compare-and-set of {@code /sync}. */
+    boolean setSync(SyncState sync, long version) throws DcsException;
+
+    /** Appends a leadership change to {@code /history}. */
+    void appendHistory(TimelineEvent event) throws DcsException;
+
+    /**
+     * Blocks until anything under the cluster prefix changes after {@code revision}, or
+     * {@code timeout} passes. Replicas use it to act at once when the leader key changes.
+     *
+     * @return true if a change was seen
+     */
+    boolean awaitChange(long revision, Duration timeout) throws InterruptedException;
+
+    /** Subscribes to every change under the cluster prefix (router, dashboard). */
+    AutoCloseable watch(Consumer<Cluster> onChange);
+
+    /** Remaining seconds of this agent's lease as etcd last told us, or -1 when unknown. */
+    double leaseRemainingSeconds();
+
+    /** Removes every key of the cluster (used by tests and {@code lab down}). */
+    void deleteCluster() throws DcsException;
+
+    @Override
+    void close();
+}
