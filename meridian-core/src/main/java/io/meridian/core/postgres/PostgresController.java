@@ -1,0 +1,92 @@
+package io.meridian.core.postgres;
+
+import io.meridian.core.cluster.Member;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Everything the agent does to its own PostgreSQL. One implementation drives the real binaries
+ * (LocalPostgres); the interface is the seam the HA loop is tested through.
+ *
+ * <p>Timing: every method returns when the action is complete or has failed; none waits longer
+ * than the timeout it is given (or 60 s for start/stop, whose slowest part is a checkpoint).
+ * Methods that fail throw {@link PostgresException} naming the command and its last output lines.
+ * None of them ever passes a password on a command line: passwords go through a 0600 passfile.
+ */
+public interface PostgresController {
+
+    /** The data directory holds a cluster (PG_VERSION present). */
+    boolean hasData();
+
+    /** initdb with data checksums, renders configuration; does not start. Returns the system id. */
+    String initdb() throws PostgresException;
+
+    /**
+     * Clones the leader with pg_basebackup through the physical slot {@code slot} (created on the
+     * leader first if missing), streaming WAL; progress lines go to {@code progress}.
+     */
+    void basebackup(Member leader, String slot, java.util.function.Consumer<String> progress) throws PostgresException;
+
+    /** Empties the data directory (before a re-clone). */
+    void wipe() throws PostgresException;
+
+    /**
+     * Renders configuration and starts PostgreSQL. With {@code leader} null it starts as a primary;
+     * otherwise as a standby streaming from {@code leader} through slot {@code slot}.
+     * Waits until it accepts connections or {@code timeoutSeconds} pass.
+     */
+    void start(Member leader, String slot, Map<String, String> clusterParameters, double timeoutSeconds)
+            throws PostgresException;
+
+    /** Stops PostgreSQL. {@code mode} is {@code fast} (checkpoint, clean) or {@code immediate} (fence now). */
+    void stop(String mode, double timeoutSeconds) throws PostgresException;
+
+    /** Points a running standby at another leader (primary_conninfo is reloadable since PostgreSQL 13). */
+    void follow(Member leader, String slot, Map<String, String> clusterParameters) throws PostgresException;
+
+    /** Re-renders configuration and reloads (SIGHUP). */
+    void reload(Map<String, String> clusterParameters) throws PostgresException;
+
+    /** Promotes a standby and waits until it accepts writes. */
+    void promote(double timeoutSeconds) throws PostgresException;
+
+    /**
+     * Runs pg_rewind against {@code leader} after a stop; returns false (and leaves the data directory
+     * as pg_rewind left it) when rewind failed and the node must be re-cloned.
+     */
+    boolean rewind(Member leader, java.util.function.Consumer<String> progress) throws PostgresException;
+
+    /**
+     * Whether this data directory's history left the leader's: compares this node's last checkpoint
+     * (timeline, LSN) with the leader's timeline history. True means pg_rewind is needed before it
+     * can stream.
+     */
+    boolean divergedFrom(Member leader) throws PostgresException;
+
+    /** The postmaster PID from postmaster.pid when that process is alive, else -1. */
+    long postmasterPid();
+
+    /** One snapshot of the running server; {@link PgState#STOPPED} when it does not answer. */
+    PgState observe();
+
+    /** Creates or updates the replication role (password hashed client-side, never in the server log). */
+    void ensureReplicationRole() throws PostgresException;
+
+    /**
+     * On the primary: makes the physical slots exactly {@code wanted} (creating missing ones with
+     * WAL reserved now) and drops Meridian-owned physical slots in {@code droppable}.
+     */
+    void syncSlots(Collection<String> wanted, Collection<String> droppable) throws PostgresException;
+
+    /** Sets {@code synchronous_standby_names} on the primary and reloads ("" turns sync off). */
+    void setSynchronousStandbyNames(String value) throws PostgresException;
+
+    /** Runs a checkpoint (after promotion, so pg_rewind on the old primary sees the new timeline). */
+    void checkpoint() throws PostgresException;
+
+    /** Physical slot name for a member: lowercase, [a-z0-9_], at most 63 bytes. */
+    static String slotName(String member) {
+        String s = member.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        return s.length() > 63 ? s.substring(0, 63) : s;
+    }
+}
