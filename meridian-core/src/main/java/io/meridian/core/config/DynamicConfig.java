@@ -49,7 +49,7 @@ public record DynamicConfig(
         @JsonProperty("parameters") Map<String, String> parameters) {
 
     public static final DynamicConfig DEFAULTS = new DynamicConfig(
-            6, 1, 2, 1024L * 1024, 3, 1800, false, 16L * 1024 * 1024, List.of(), "off", 1, false, false,
+            6, 1, 2, 1024L * 1024, 3, 1800, false, 0, List.of(), "off", 1, false, false,
             Map.of());
 
     public DynamicConfig {

@@ -1,0 +1,97 @@
+package io.meridian.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NodeConfigLoaderTest {
+
+    static final String GOOD = """
+            cluster: geo
+            name: paris-1
+            region: paris
+            etcd:
+              endpoints: [http://127.0.0.1:2379]
+            postgresql:
+              data_dir: /tmp/meridian-test/paris-1
+              listen: 127.0.0.1:5432
+              superuser: {username: postgres, password: s3cret}
+              replication: {username: replicator, password: r3pl}
+            restapi:
+              listen: 127.0.0.1:8008
+              username: admin
+              password: adm1n
+            tags:
+              failover_priority: 2
+            bootstrap:
+              dcs:
+                ttl: 10
+                loop_wait: 2
+                retry_timeout: 4
+            """;
+
+    @Test
+    void readsAGoodFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("paris-1.yml");
+        Files.writeString(f, GOOD);
+        NodeConfig c = NodeConfigLoader.load(f);
+        assertThat(c.name()).isEqualTo("paris-1");
+        assertThat(c.region()).isEqualTo("paris");
+        assertThat(c.postgresql().listen()).isEqualTo(new HostPort("127.0.0.1", 5432));
+        assertThat(c.postgresql().connectAddress()).isEqualTo(c.postgresql().listen());
+        assertThat(c.tags().failoverPriority()).isEqualTo(2);
+        assertThat(c.bootstrap().ttl()).isEqualTo(10);
+        assertThat(c.etcd().namespace()).isEqualTo("/meridian");
+        assertThat(c.postgresql().superuser().toString()).doesNotContain("s3cret");
+        assertThat(c.restapi().toString()).doesNotContain("adm1n");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "missing name|name: paris-1|#|name: missing",
+        "bad listen|listen: 127.0.0.1:5432|listen: '5432'|postgresql.listen: expected host:port",
+        "port out of range|listen: 127.0.0.1:5432|listen: 127.0.0.1:70000|postgresql.listen: expected host:port with a port from 1 to 65535",
+        "relative data dir|data_dir: /tmp/meridian-test/paris-1|data_dir: data|postgresql.data_dir: expected an absolute path",
+        "unknown key|region: paris|regoin: paris|regoin: unknown key",
+        "timing rule|retry_timeout: 4|retry_timeout: 5|bootstrap.dcs.ttl: expected loop_wait + 2 * retry_timeout <= ttl, got 2 + 2 * 5 > 10",
+        "ttl not a number|ttl: 10|ttl: ten|bootstrap.dcs.ttl: expected a number of seconds",
+        "bad etcd url|endpoints: [http://127.0.0.1:2379]|endpoints: [localhost]|etcd.endpoints: expected URLs",
+        "missing password|password: adm1n|#|restapi.password: missing",
+        "priority not integer|failover_priority: 2|failover_priority: high|tags.failover_priority: expected a whole number",
+        "bad sync mode|loop_wait: 2|synchronous_mode: always|bootstrap.dcs.synchronous_mode: expected one of off, quorum, region_quorum",
+    })
+    void refusesBadInputNamingFileAndKey(String name, String from, String to, String expected, @TempDir Path dir)
+            throws Exception {
+        Path f = dir.resolve("bad.yml");
+        Files.writeString(f, GOOD.replace(from, to));
+        assertThatThrownBy(() -> NodeConfigLoader.load(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f + ": ")
+                .hasMessageContaining(expected);
+    }
+
+    @Test
+    void refusesMissingFileAndBrokenYaml(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> NodeConfigLoader.load(dir.resolve("nope.yml")))
+                .hasMessage(dir.resolve("nope.yml") + ": no such file");
+        Path f = dir.resolve("broken.yml");
+        Files.writeString(f, "cluster: [unclosed\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(f)).hasMessageContaining("is not valid YAML");
+    }
+
+    @Test
+    void mergesAConfigPatch() {
+        DynamicConfig c = DynamicConfigParser.merge("PATCH /config", DynamicConfig.DEFAULTS,
+                "{\"loop_wait\": 2, \"parameters\": {\"work_mem\": \"8MB\"}}");
+        assertThat(c.loopWait()).isEqualTo(2);
+        assertThat(c.parameters()).containsEntry("work_mem", "8MB");
+        assertThatThrownBy(() -> DynamicConfigParser.merge("PATCH /config", DynamicConfig.DEFAULTS, "{\"ttl\": 3}"))
+                .hasMessageContaining("PATCH /config: ttl: expected loop_wait + 2 * retry_timeout <= ttl");
+    }
+}
