@@ -1,0 +1,302 @@
+package io.meridian.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meridian.agent.metrics.AgentMetrics;
+import io.meridian.agent.rest.AgentEndpoints;
+import io.meridian.agent.rest.HealthCheck;
+import io.meridian.agent.rest.Response;
+import io.meridian.agent.rest.RestApi;
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.SwitchoverRequest;
+import io.meridian.core.config.DynamicConfig;
+import io.meridian.core.config.DynamicConfigParser;
+import io.meridian.core.config.NodeConfig;
+import io.meridian.core.dcs.Dcs;
+import io.meridian.core.dcs.DcsException;
+import io.meridian.core.postgres.PgState;
+import io.meridian.core.postgres.PostgresController;
+import io.meridian.core.postgres.PostgresException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node's agent: the HA loop on its own thread, the fence, and the REST API in front of them.
+ */
+public final class Agent implements AgentEndpoints, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final NodeConfig node;
+    private final Dcs dcs;
+    private final PostgresController pg;
+    private final LeaderDeadline deadline;
+    private final OperatorTasks tasks;
+    private final HaLoop loop;
+    private final RestApi rest;
+    private final AgentMetrics metrics;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean wake = new AtomicBoolean();
+    private final Thread loopThread;
+    private volatile String lastReason = "starting";
+    private volatile long lastCycleNanos = System.nanoTime();
+    private volatile long lastCycleAtMillis;
+
+    public Agent(NodeConfig node, Dcs dcs, PostgresController pg) throws IOException {
+        this.node = node;
+        this.dcs = dcs;
+        this.pg = pg;
+        this.metrics = new AgentMetrics(node.cluster(), node.name(), node.region());
+        this.deadline = new LeaderDeadline(this::fence);
+        this.tasks = new OperatorTasks(() -> wake.set(true));
+        this.loop = new HaLoop(node, dcs, pg, deadline, new PeerProbe(Duration.ofMillis(1000)), tasks, new HaLoop.Listener() {
+            @Override
+            public void cycle(Cluster cluster, PgState state, String reason) {
+                metrics.update(cluster, state, dcs.leaseRemainingSeconds());
+            }
+
+            @Override
+            public void promoted(String why) {
+                if (why.contains("switchover")) {
+                    metrics.recordSwitchover();
+                } else {
+                    metrics.recordFailover();
+                }
+            }
+        });
+        this.rest = new RestApi(node.restapi().listen(), node.restapi().username(), node.restapi().password(), this);
+        this.loopThread = new Thread(this::runLoop, "ha-loop");
+    }
+
+    public void start() {
+        running.set(true);
+        rest.start();
+        loopThread.start();
+        LOG.info("agent {} ({}) started; REST API on {}", node.name(), node.region(), node.restapi().listen());
+    }
+
+    public int restPort() {
+        return rest.port();
+    }
+
+    public String lastReason() {
+        return lastReason;
+    }
+
+    private void runLoop() {
+        long revisionSeen = 0;
+        while (running.get()) {
+            long started = System.nanoTime();
+            String reason;
+            boolean ok = true;
+            try {
+                reason = loop.runCycle();
+            } catch (RuntimeException e) {
+                // An unexpected error must not kill the loop: the fence still guards the lease.
+                ok = false;
+                reason = "unexpected error, will retry: " + e;
+                LOG.error("HA cycle failed", e);
+            }
+            lastReason = reason;
+            lastCycleNanos = System.nanoTime();
+            lastCycleAtMillis = System.currentTimeMillis();
+            metrics.recordCycle((lastCycleNanos - started) / 1e9, ok);
+            LOG.info("{}", reason);
+            Cluster c = loop.lastCluster();
+            DynamicConfig cfg = c == null ? node.bootstrap() : c.config();
+            if (c != null) {
+                revisionSeen = c.revision();
+                if (dcs instanceof io.meridian.core.dcs.EtcdDcs etcd) {
+                    etcd.setTtl(cfg.ttl());
+                }
+            }
+            waitForNextCycle(revisionSeen, started + TimeUnit.MILLISECONDS.toNanos(cfg.loopWaitMillis()));
+        }
+    }
+
+    /** Sleeps until loop_wait has passed since the cycle began, or etcd changes, or an operator asks. */
+    private void waitForNextCycle(long revision, long untilNanos) {
+        try {
+            while (running.get() && !wake.getAndSet(false)) {
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                if (dcs.awaitChange(revision, Duration.ofNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100))))) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    private void fence(String why) {
+        try {
+            pg.stop("immediate", 10);
+        } catch (PostgresException e) {
+            LOG.error("fence: immediate stop failed: {}", e.getMessage());
+        }
+    }
+
+    // ---- REST endpoints ---------------------------------------------------------------------------
+
+    @Override
+    public int health(String path, Map<String, String> query) {
+        PgState s = pg.observe();
+        return HealthCheck.status(path, query, loop.lastCluster(), node.name(), s,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCycleNanos), node.tags().noLoadBalance());
+    }
+
+    @Override
+    public NodeStatus status() {
+        PgState s = pg.observe();
+        Cluster c = loop.lastCluster();
+        DynamicConfig cfg = c == null ? node.bootstrap() : c.config();
+        String role = !s.running() ? "unknown" : s.inRecovery() ? "replica" : "primary";
+        return new NodeStatus(node.name(), node.region(), role, s.running() ? "running" : "stopped", s.timeline(),
+                s.inRecovery(), s.writeLsn(), s.receiveLsn(), s.replayLsn(), s.streaming() ? "streaming" : null,
+                loop.replicating(cfg), s.replayLagSeconds(), c != null && c.isLeader(node.name()), pg.postmasterPid(),
+                s.systemId(), cfg.paused(), lastReason, lastCycleAtMillis, node.tags());
+    }
+
+    @Override
+    public Cluster cluster() {
+        try {
+            return dcs.load();
+        } catch (DcsException e) {
+            Cluster c = loop.lastCluster();
+            if (c == null) {
+                throw new IllegalStateException("etcd unreachable and no cluster state read yet: " + e.getMessage());
+            }
+            return c;
+        }
+    }
+
+    @Override
+    public String metrics() {
+        return metrics.scrape();
+    }
+
+    @Override
+    public Object dashboardData() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Cluster c = cluster();
+        PgState s = pg.observe();
+        out.put("cluster", c);
+        out.put("local", s);
+        out.put("member", node.name());
+        out.put("alerts", io.meridian.agent.metrics.Alerts.evaluate(c, s));
+        return out;
+    }
+
+    @Override
+    public Response switchover(String body, boolean failover) throws Exception {
+        Map<?, ?> req = body.isBlank() ? Map.of() : JSON.readValue(body, Map.class);
+        String leader = req.get("leader") == null ? null : req.get("leader").toString();
+        String candidate = req.get("candidate") == null ? null : req.get("candidate").toString();
+        long scheduledAt = req.get("scheduled_at") == null ? 0 : java.time.Instant.parse(req.get("scheduled_at").toString()).toEpochMilli();
+        Cluster c = dcs.load();
+        if (failover && (candidate == null || candidate.isEmpty())) {
+            return Response.json(400, Map.of("error", "failover needs a candidate"));
+        }
+        if (!failover) {
+            if (!c.hasLeader()) {
+                return Response.json(412, Map.of("error", "no leader to switch over from; use failover"));
+            }
+            if (leader != null && !c.isLeader(leader)) {
+                return Response.json(412, Map.of("error", leader + " is not the leader (" + c.leader().name() + " is)"));
+            }
+            leader = c.leader().name();
+        }
+        if (candidate != null && !candidate.isEmpty()) {
+            String why = Switchover.refusal(c, candidate);
+            if (why != null && !(failover && !c.hasLeader() && c.member(candidate).isPresent())) {
+                return Response.json(412, Map.of("error", "switchover refused: " + why));
+            }
+        }
+        SwitchoverRequest r = new SwitchoverRequest(failover ? null : leader, candidate, scheduledAt, System.currentTimeMillis());
+        if (!dcs.setSwitchover(r, c.switchoverVersion() == 0 ? 0 : c.switchoverVersion())) {
+            return Response.json(409, Map.of("error", "another switchover request changed first; try again"));
+        }
+        if (scheduledAt > System.currentTimeMillis()) {
+            return Response.json(202, Map.of("message", "switchover scheduled at " + req.get("scheduled_at")));
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos((long) Math.max(10, 4 * c.config().ttl()));
+        String old = c.hasLeader() ? c.leader().name() : null;
+        while (System.nanoTime() < until) {
+            Cluster now = dcs.load();
+            if (now.hasLeader() && !now.leader().name().equals(old) && now.switchover() == null) {
+                return Response.json(200, Map.of("message", "switched over to " + now.leader().name(), "leader", now.leader().name()));
+            }
+            if (now.switchover() == null && now.hasLeader() && now.leader().name().equals(old)) {
+                return Response.json(412, Map.of("error", "switchover did not happen: the leader refused it (see its log)"));
+            }
+            dcs.awaitChange(now.revision(), Duration.ofMillis(200));
+        }
+        return Response.json(503, Map.of("error", "switchover requested but no new leader after the timeout"));
+    }
+
+    @Override
+    public Response cancelSwitchover() throws Exception {
+        dcs.clearSwitchover(0);
+        return Response.json(200, Map.of("message", "pending switchover cancelled"));
+    }
+
+    @Override
+    public Response operator(String action) throws Exception {
+        OperatorTasks.Kind kind = OperatorTasks.Kind.valueOf(action.toUpperCase(java.util.Locale.ROOT));
+        String done = tasks.submit(kind).get(10, TimeUnit.MINUTES);
+        return Response.json(200, Map.of("message", done));
+    }
+
+    @Override
+    public Response patchConfig(String body, boolean replace) throws Exception {
+        Cluster c = dcs.load();
+        DynamicConfig next = replace ? DynamicConfigParser.parse("PUT /config", body)
+                : DynamicConfigParser.merge("PATCH /config", c.config(), body);
+        if (!dcs.setConfig(next, c.configVersion())) {
+            return Response.json(409, Map.of("error", "configuration changed meanwhile; read it again"));
+        }
+        wake.set(true);
+        return Response.json(200, next);
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        loopThread.interrupt();
+        try {
+            loopThread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        rest.close();
+        deadline.close();
+    }
+
+    /**
+     * Orderly stop (SIGTERM): like Patroni, stop PostgreSQL and, if we lead, give the key up at
+     * once so the others need not wait for the lease to run out.
+     */
+    public void shutdown() {
+        close();
+        try {
+            deadline.disarm();
+            if (pg.postmasterPid() > 0) {
+                pg.stop("fast", 60);
+            }
+            dcs.releaseLeader(node.name());
+        } catch (PostgresException | DcsException e) {
+            LOG.warn("shutdown: {}", e.getMessage());
+        }
+        dcs.close();
+    }
+}

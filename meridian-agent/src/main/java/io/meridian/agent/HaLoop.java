@@ -1,0 +1,432 @@
+package io.meridian.agent;
+
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.ClusterStatus;
+import io.meridian.core.cluster.Lsn;
+import io.meridian.core.cluster.Member;
+import io.meridian.core.cluster.SwitchoverRequest;
+import io.meridian.core.cluster.TimelineEvent;
+import io.meridian.core.config.DynamicConfig;
+import io.meridian.core.config.NodeConfig;
+import io.meridian.core.dcs.Dcs;
+import io.meridian.core.dcs.DcsException;
+import io.meridian.core.failover.Candidate;
+import io.meridian.core.failover.FailoverCandidates;
+import io.meridian.core.failover.FailoverContext;
+import io.meridian.core.postgres.PgState;
+import io.meridian.core.postgres.PostgresController;
+import io.meridian.core.postgres.PostgresException;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HA cycle, read top to bottom: load the cluster, look at PostgreSQL, do at most one thing,
+ * and say why. The returned sentence is the log line and what tests assert on.
+ *
+ * <p>Only this class's thread drives PostgreSQL, except the fence (see {@link LeaderDeadline}),
+ * which may stop it immediately from the watchdog thread.
+ */
+final class HaLoop {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
+
+    private final NodeConfig node;
+    private final Dcs dcs;
+    private final PostgresController pg;
+    private final LeaderDeadline deadline;
+    private final PeerProbe peers;
+    private final OperatorTasks tasks;
+    private final SlotKeeper slots;
+    private final Listener listener;
+
+    /** Hooks for metrics and the REST API. */
+    interface Listener {
+        void cycle(Cluster cluster, PgState state, String reason);
+
+        void promoted(String why);
+    }
+
+    // Local memory between cycles; never shared with other threads except through volatile reads.
+    private volatile Cluster lastCluster;
+    private volatile PgState lastState = PgState.STOPPED;
+    private long lastStreamedNanos;
+    private long primaryDownSinceNanos;
+    private String following;
+    private boolean wasLeader;
+
+    HaLoop(NodeConfig node, Dcs dcs, PostgresController pg, LeaderDeadline deadline, PeerProbe peers,
+           OperatorTasks tasks, Listener listener) {
+        this.node = node;
+        this.dcs = dcs;
+        this.pg = pg;
+        this.deadline = deadline;
+        this.peers = peers;
+        this.tasks = tasks;
+        this.slots = new SlotKeeper(node.name());
+        this.listener = listener;
+    }
+
+    Cluster lastCluster() {
+        return lastCluster;
+    }
+
+    PgState lastState() {
+        return lastState;
+    }
+
+    /** True when WAL streamed from the leader within the last lease (see {@link Candidate#replicating()}). */
+    boolean replicating(DynamicConfig cfg) {
+        return lastStreamedNanos != 0
+                && System.nanoTime() - lastStreamedNanos < TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis());
+    }
+
+    String runCycle() {
+        Cluster c;
+        try {
+            c = dcs.load();
+        } catch (DcsException e) {
+            return etcdUnreachable(e);
+        }
+        lastCluster = c;
+        PgState state = pg.observe();
+        lastState = state;
+        if (state.running() && state.inRecovery() && state.streaming()) {
+            lastStreamedNanos = System.nanoTime();
+        }
+        String reason;
+        try {
+            reason = decideAndAct(c, state);
+        } catch (DcsException e) {
+            reason = etcdUnreachable(e);
+        } catch (PostgresException e) {
+            reason = "PostgreSQL action failed: " + e.getMessage();
+        }
+        if (c.config().paused()) {
+            reason = "PAUSE: " + reason;
+        }
+        PgState after = pg.observe();
+        lastState = after;
+        try {
+            dcs.touchMember(MemberRecord.of(node, after, replicating(c.config())));
+        } catch (DcsException e) {
+            LOG.warn("could not publish member record: {}", e.getMessage());
+        }
+        listener.cycle(c, after, reason);
+        return reason;
+    }
+
+    private String decideAndAct(Cluster c, PgState state) throws DcsException, PostgresException {
+        DynamicConfig cfg = c.config();
+        OperatorTasks.Task task = tasks.poll();
+        if (task != null) {
+            return operatorTask(task, c, state);
+        }
+        if (!pg.hasData()) {
+            return Bootstrap.run(node, dcs, pg, c, this::clusterParameters);
+        }
+        if (c.isInitialized() && state.running() && state.systemId() != null && !c.systemId().equals(state.systemId())) {
+            return "refusing to act: data directory has system id " + state.systemId() + " but cluster "
+                    + c.name() + " is " + c.systemId();
+        }
+        if (cfg.paused()) {
+            return paused(c, state);
+        }
+        if (!state.running()) {
+            return recover(c, cfg);
+        }
+        primaryDownSinceNanos = 0;
+        if (c.isLeader(node.name())) {
+            return lead(c, state, cfg);
+        }
+        if (!c.hasLeader()) {
+            return race(c, state, cfg);
+        }
+        return follow(c, state, cfg);
+    }
+
+    // ---- leader path -------------------------------------------------------------------------
+
+    private String lead(Cluster c, PgState state, DynamicConfig cfg) throws DcsException, PostgresException {
+        long sent = System.nanoTime();
+        if (!dcs.renewLeader(node.name())) {
+            return demote("lost the leader key (lease expired or taken)", true);
+        }
+        deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+        wasLeader = true;
+        if (state.inRecovery()) {
+            return promote(c, "I hold the leader key but was still a standby");
+        }
+        dcs.writeStatus(new ClusterStatus(state.writeLsn(), state.timeline(), slots.restartLsns(state)));
+        slots.sync(c, state, cfg, pg);
+        SwitchoverRequest req = c.switchover();
+        if (req != null && (req.isFailover() || node.name().equals(req.leader()))) {
+            return Switchover.stepDown(c, req, state, node, dcs, pg, peers, this::disarmAndForget);
+        }
+        return "no action: I am the leader with the lease (" + state.writeLsn() + ", timeline " + state.timeline() + ")";
+    }
+
+    private String promote(Cluster c, String why) throws DcsException, PostgresException {
+        pg.promote(30);
+        PgState now = pg.observe();
+        lastState = now;
+        String reason = c.switchover() != null ? (c.switchover().isFailover() ? "manual failover" : "switchover") : "failover";
+        String oldLeader = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).newLeader();
+        dcs.appendHistory(new TimelineEvent(now.timeline(), now.writeLsn(), reason, System.currentTimeMillis(),
+                node.name(), oldLeader, node.region()));
+        if (c.switchover() != null) {
+            dcs.clearSwitchover(0);
+        }
+        try {
+            pg.checkpoint();
+        } catch (PostgresException e) {
+            LOG.warn("checkpoint after promotion failed: {}", e.getMessage());
+        }
+        following = null;
+        listener.promoted(reason);
+        return "promoted to leader on timeline " + now.timeline() + ": " + why;
+    }
+
+    // ---- no leader: the race -------------------------------------------------------------------
+
+    private String race(Cluster c, PgState state, DynamicConfig cfg) throws DcsException, PostgresException {
+        if (!state.inRecovery()) {
+            // A primary without the key: we led before etcd lost our lease, or we restarted after a crash.
+            if (wasLastLeader(c) && state.timeline() >= c.status().timeline()) {
+                long sent = System.nanoTime();
+                if (dcs.acquireLeader(node.name())) {
+                    deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+                    wasLeader = true;
+                    return "took the leader key back: I was the last leader and nobody replaced me";
+                }
+                return "lost the leader key race while running as primary";
+            }
+            return demote("running as primary without the leader key, and I was not the last leader", true);
+        }
+        SwitchoverRequest req = c.switchover();
+        Candidate self = selfCandidate(state, cfg);
+        FailoverContext ctx = failoverContext(c);
+        if (req != null && req.candidate() != null && !req.candidate().isEmpty()
+                && System.currentTimeMillis() - req.requestedAt() < 4 * cfg.ttlMillis()) {
+            if (!req.candidate().equals(node.name())) {
+                return "no leader: waiting for " + req.candidate() + " to take over as requested";
+            }
+            String refusal = FailoverCandidates.rank(java.util.List.of(self), ctx).refused().get(node.name());
+            if (refusal != null && !(refusal.contains("maximum_lag") && !req.isFailover())) {
+                return "no leader: I was asked to take over but may not: " + refusal;
+            }
+            return acquireAndPromote(c, cfg, "I was named by the " + (req.isFailover() ? "failover" : "switchover"));
+        }
+        var ranking = FailoverCandidates.rank(peers.candidates(c, node.name(), self), ctx);
+        if (ranking.eligible().isEmpty()) {
+            return "no leader and no eligible candidate: " + ranking.refused();
+        }
+        if (!ranking.isBest(node.name())) {
+            return "no leader: " + ranking.eligible().get(0).name() + " is the best candidate, following its lead"
+                    + (ranking.refused().containsKey(node.name()) ? " (me: " + ranking.refused().get(node.name()) + ")" : "");
+        }
+        return acquireAndPromote(c, cfg, "I was the best candidate at " + self.lsn() + " among " + ranking.eligible().size());
+    }
+
+    private String acquireAndPromote(Cluster c, DynamicConfig cfg, String why) throws DcsException, PostgresException {
+        long sent = System.nanoTime();
+        if (!dcs.acquireLeader(node.name())) {
+            return "lost the leader race to another node";
+        }
+        deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+        wasLeader = true;
+        return promote(c, why);
+    }
+
+    Candidate selfCandidate(PgState state, DynamicConfig cfg) {
+        return new Candidate(node.name(), node.region(), node.tags(), state.running(), state.inRecovery(),
+                state.timeline(), Lsn.max(state.receiveLsn(), state.replayLsn()), replicating(cfg), true);
+    }
+
+    private FailoverContext failoverContext(Cluster c) {
+        DynamicConfig cfg = c.config();
+        String lostRegion = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).region();
+        Set<String> sync = "off".equals(cfg.synchronousMode()) ? null : new HashSet<>(c.sync().members());
+        long timeline = c.status().timeline() > 0 ? c.status().timeline() : c.lastTimeline();
+        return new FailoverContext(c.status().leaderLsn(), timeline, cfg.maximumLagOnFailover(),
+                cfg.lagTolerance(), lostRegion, cfg.regionPriority(), sync);
+    }
+
+    private boolean wasLastLeader(Cluster c) {
+        return !c.history().isEmpty() && node.name().equals(c.history().get(c.history().size() - 1).newLeader());
+    }
+
+    // ---- replica path --------------------------------------------------------------------------
+
+    private String follow(Cluster c, PgState state, DynamicConfig cfg) throws DcsException, PostgresException {
+        Member leader = c.leaderMember().orElse(null);
+        if (leader == null) {
+            return "leader " + c.leader().name() + " has no member record yet; waiting";
+        }
+        if (!state.inRecovery()) {
+            return demote(leader.name() + " holds the leader key", true);
+        }
+        disarmAndForget();
+        String slot = PostgresController.slotName(node.name());
+        if (!leader.name().equals(following)) {
+            pg.follow(leader, slot, clusterParameters(c));
+            following = leader.name();
+            return "now following " + leader.name() + " (" + leader.hostPort() + ")";
+        }
+        if (!state.streaming() && leader.timeline() > state.timeline() && !replicating(cfg) && pg.divergedFrom(leader)) {
+            return Rejoin.run(pg, leader, slot, clusterParameters(c), "not streaming and my timeline "
+                    + state.timeline() + " forked from the leader's " + leader.timeline());
+        }
+        long lag = c.status().leaderLsn().bytesAfter(state.replayLsn());
+        return "no action: following " + leader.name() + " (" + (state.streaming() ? "streaming" : "not streaming")
+                + ", replayed " + state.replayLsn() + ", " + lag + " bytes behind)";
+    }
+
+    /** Steps down: stops PostgreSQL and gives up the key; the next cycles start it as a standby. */
+    private String demote(String why, boolean immediate) throws DcsException, PostgresException {
+        disarmAndForget();
+        pg.stop(immediate ? "immediate" : "fast", 30);
+        try {
+            dcs.releaseLeader(node.name());
+        } catch (DcsException e) {
+            LOG.warn("could not release the leader key after demoting: {}", e.getMessage());
+        }
+        following = null;
+        return "demoted (stopped PostgreSQL): " + why;
+    }
+
+    private void disarmAndForget() {
+        deadline.disarm();
+        wasLeader = false;
+    }
+
+    // ---- PostgreSQL down -----------------------------------------------------------------------
+
+    private String recover(Cluster c, DynamicConfig cfg) throws DcsException, PostgresException {
+        Member leader = c.leaderMember().orElse(null);
+        if (c.isLeader(node.name())) {
+            long sent = System.nanoTime();
+            if (!dcs.renewLeader(node.name())) {
+                disarmAndForget();
+                return "PostgreSQL is down and I lost the leader key; will rejoin as a standby";
+            }
+            deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+            if (primaryDownSinceNanos == 0) {
+                primaryDownSinceNanos = System.nanoTime();
+            }
+            double spent = (System.nanoTime() - primaryDownSinceNanos) / 1e9;
+            if (spent > cfg.primaryStartTimeout()) {
+                disarmAndForget();
+                dcs.releaseLeader(node.name());
+                primaryDownSinceNanos = 0;
+                return "released the leader key: PostgreSQL did not come back within primary_start_timeout "
+                        + cfg.primaryStartTimeout() + " s";
+            }
+            try {
+                pg.start(null, null, clusterParameters(c), Math.max(1, cfg.primaryStartTimeout() - spent));
+            } catch (PostgresException e) {
+                return "PostgreSQL primary is down; restart attempt failed after " + String.format("%.1f", spent)
+                        + " s: " + e.getMessage();
+            }
+            primaryDownSinceNanos = 0;
+            return "restarted the crashed primary in place (crash recovery)";
+        }
+        disarmAndForget();
+        if (leader == null) {
+            SwitchoverRequest req = c.switchover();
+            if (req != null && req.candidate() != null && !node.name().equals(req.candidate())
+                    && System.currentTimeMillis() - req.requestedAt() < 4 * cfg.ttlMillis()) {
+                return "PostgreSQL is down; waiting for " + req.candidate() + " to take over as requested";
+            }
+            if (wasLastLeader(c)) {
+                pg.start(null, null, clusterParameters(c), 60);
+                return "started PostgreSQL as primary: no leader, and I was the last one (will race for the key)";
+            }
+            return "PostgreSQL is down and there is no leader to follow; waiting";
+        }
+        String slot = PostgresController.slotName(node.name());
+        if (pg.divergedFrom(leader)) {
+            return Rejoin.run(pg, leader, slot, clusterParameters(c), "my history forked from leader " + leader.name());
+        }
+        pg.start(leader, slot, clusterParameters(c), 60);
+        following = leader.name();
+        return "started PostgreSQL as a standby of " + leader.name();
+    }
+
+    // ---- maintenance and operator actions -------------------------------------------------------
+
+    private String paused(Cluster c, PgState state) throws DcsException {
+        if (c.isLeader(node.name())) {
+            long sent = System.nanoTime();
+            if (dcs.renewLeader(node.name())) {
+                deadline.renewed(sent, c.config().ttlMillis(), c.config().loopWaitMillis() / 2 + 200);
+                return "holding the leader key; no automatic action";
+            }
+            disarmAndForget();
+            return "lost the leader key; no automatic action";
+        }
+        disarmAndForget();
+        return state.running() ? "no automatic action (" + (state.inRecovery() ? "standby" : "primary") + ")"
+                : "PostgreSQL is down; no automatic action";
+    }
+
+    private String operatorTask(OperatorTasks.Task task, Cluster c, PgState state) {
+        try {
+            String done = switch (task.kind()) {
+                case RESTART -> {
+                    boolean leader = c.isLeader(node.name());
+                    pg.stop("fast", 60);
+                    Member lm = leader ? null : c.leaderMember().orElse(null);
+                    pg.start(lm, lm == null ? null : PostgresController.slotName(node.name()), clusterParameters(c), 60);
+                    yield "restarted PostgreSQL on operator request";
+                }
+                case RELOAD -> {
+                    pg.reload(clusterParameters(c));
+                    yield "reloaded PostgreSQL configuration on operator request";
+                }
+                case REINITIALIZE -> {
+                    if (c.isLeader(node.name())) {
+                        throw new IllegalStateException("I am the leader: reinitialize a replica instead");
+                    }
+                    Member lm = c.leaderMember().orElseThrow(() -> new IllegalStateException("no leader to clone from"));
+                    pg.stop("immediate", 30);
+                    pg.wipe();
+                    String slot = PostgresController.slotName(node.name());
+                    pg.basebackup(lm, slot, line -> LOG.info("reinitialize: {}", line));
+                    pg.start(lm, slot, clusterParameters(c), 120);
+                    following = lm.name();
+                    yield "reinitialized from " + lm.name() + " on operator request";
+                }
+            };
+            task.result().complete(done);
+            return done;
+        } catch (Exception e) {
+            task.result().completeExceptionally(e);
+            return "operator " + task.kind().name().toLowerCase() + " failed: " + e.getMessage();
+        }
+    }
+
+    private java.util.Map<String, String> clusterParameters(Cluster c) {
+        return c.config().parameters();
+    }
+
+    // ---- etcd unreachable -------------------------------------------------------------------------
+
+    private String etcdUnreachable(DcsException e) {
+        PgState state = pg.observe();
+        lastState = state;
+        if (state.running() && !state.inRecovery()) {
+            deadline.disarm();
+            try {
+                pg.stop("immediate", 30);
+            } catch (PostgresException pe) {
+                LOG.error("could not stop PostgreSQL after losing etcd: {}", pe.getMessage());
+            }
+            following = null;
+            return "etcd unreachable (" + e.getMessage() + "): demoted, a primary must not outlive its lease";
+        }
+        return "etcd unreachable (" + e.getMessage() + "): no action as " + (state.running() ? "standby" : "stopped node");
+    }
+}

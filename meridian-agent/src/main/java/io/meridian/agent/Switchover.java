@@ -1,0 +1,95 @@
+package io.meridian.agent;
+
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.Lsn;
+import io.meridian.core.cluster.Member;
+import io.meridian.core.cluster.SwitchoverRequest;
+import io.meridian.core.config.NodeConfig;
+import io.meridian.core.dcs.Dcs;
+import io.meridian.core.dcs.DcsException;
+import io.meridian.core.failover.Candidate;
+import io.meridian.core.failover.FailoverCandidates;
+import io.meridian.core.failover.FailoverContext;
+import io.meridian.core.postgres.PgState;
+import io.meridian.core.postgres.PostgresController;
+import io.meridian.core.postgres.PostgresException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
+/**
+ * The leader's side of a planned switchover: check the candidate now, stop cleanly (a fast
+ * shutdown makes the WAL senders ship everything, shutdown checkpoint included, to connected
+ * standbys), then give up the key so the named candidate takes it. No acknowledged commit is lost
+ * because the candidate holds every byte the old primary wrote.
+ */
+final class Switchover {
+
+    private Switchover() {
+    }
+
+    static String stepDown(Cluster c, SwitchoverRequest req, PgState state, NodeConfig node, Dcs dcs,
+                           PostgresController pg, PeerProbe peers, Runnable disarm) throws DcsException, PostgresException {
+        if (req.scheduledAt() > System.currentTimeMillis()) {
+            return "switchover scheduled at " + java.time.Instant.ofEpochMilli(req.scheduledAt()) + "; leading until then";
+        }
+        // The leader is alive, so lag is measured against its position now, not the last status.
+        FailoverContext ctx = new FailoverContext(state.writeLsn(), state.timeline(),
+                c.config().maximumLagOnFailover(), 0, node.region(), c.config().regionPriority(),
+                "off".equals(c.config().synchronousMode()) ? null : new HashSet<>(c.sync().members()));
+        List<Candidate> others = new ArrayList<>();
+        for (Candidate cand : peers.candidates(c, node.name(), null)) {
+            if (cand != null && (req.candidate() == null || req.candidate().isEmpty() || cand.name().equals(req.candidate()))) {
+                others.add(cand);
+            }
+        }
+        if (req.candidate() != null && !req.candidate().isEmpty() && others.isEmpty()) {
+            dcs.clearSwitchover(c.switchoverVersion());
+            return "switchover refused: " + req.candidate() + " is not a member of the cluster";
+        }
+        var ranking = FailoverCandidates.rank(others, ctx);
+        if (ranking.eligible().isEmpty()) {
+            dcs.clearSwitchover(c.switchoverVersion());
+            return "switchover refused: no eligible candidate " + ranking.refused();
+        }
+        Candidate chosen = ranking.eligible().get(0);
+        if (req.candidate() == null || req.candidate().isEmpty()) {
+            // Name the chosen node so that only it races for the key we are about to release.
+            SwitchoverRequest named = new SwitchoverRequest(req.leader(), chosen.name(), 0, System.currentTimeMillis());
+            if (!dcs.setSwitchover(named, c.switchoverVersion())) {
+                return "switchover request changed while I was acting on it; will look again";
+            }
+        }
+        disarm.run();
+        Lsn last = state.writeLsn();
+        pg.stop("fast", 60);
+        dcs.releaseLeader(node.name());
+        return "switchover: stopped cleanly at " + last + " and released the leader key to " + chosen.name();
+    }
+
+    /** Used by the REST API and CLI to refuse early, with the reason. */
+    static String refusal(Cluster c, String candidate) {
+        Member m = c.member(candidate).orElse(null);
+        if (m == null) {
+            return candidate + " is not a member of the cluster";
+        }
+        if (c.isLeader(candidate)) {
+            return candidate + " is already the leader";
+        }
+        if (!m.tags().promotable()) {
+            return candidate + " is tagged nofailover";
+        }
+        if (!m.isStreaming()) {
+            return candidate + " is not streaming from the leader";
+        }
+        Member leader = c.leaderMember().orElse(null);
+        if (leader != null) {
+            long lag = leader.writeLsn().bytesAfter(m.lsn());
+            if (lag > c.config().maximumLagOnFailover()) {
+                return candidate + " lags " + lag + " bytes behind the leader (maximum_lag_on_failover "
+                        + c.config().maximumLagOnFailover() + ")";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,32 @@
+package io.meridian.agent.rest;
+
+import io.meridian.core.cluster.Cluster;
+import java.util.Map;
+
+/** What the REST API asks of the agent; implemented by the agent, so the API holds no state. */
+public interface AgentEndpoints {
+
+    /** 200, 503, or 404 when {@code path} is not a health check. */
+    int health(String path, Map<String, String> query);
+
+    /** This node's status (a record serialised as JSON). */
+    Object status();
+
+    /** The cluster as etcd holds it now (falls back to the last record read by the HA loop). */
+    Cluster cluster();
+
+    String metrics();
+
+    Object dashboardData();
+
+    /** Records a switchover (or, with {@code failover}, a manual failover) request and waits for it. */
+    Response switchover(String body, boolean failover) throws Exception;
+
+    Response cancelSwitchover() throws Exception;
+
+    /** {@code restart}, {@code reload} or {@code reinitialize}, carried out by the HA loop. */
+    Response operator(String action) throws Exception;
+
+    /** Merges (or with {@code replace}, replaces) the dynamic configuration by compare-and-set. */
+    Response patchConfig(String body, boolean replace) throws Exception;
+}

@@ -1,0 +1,92 @@
+package io.meridian.agent.rest;
+
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.Lsn;
+import io.meridian.core.postgres.PgState;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The status code of each health endpoint, as Patroni answers them, so an HAProxy set up for
+ * Patroni ({@code option httpchk OPTIONS /primary}, {@code /replica?lag=10MB}) works unchanged.
+ * Pure: the inputs are what the HA loop last saw.
+ */
+public final class HealthCheck {
+
+    private HealthCheck() {
+    }
+
+    /**
+     * @param path          request path, e.g. {@code /replica}
+     * @param query         decoded query parameters
+     * @param cluster       last cluster record (null before the first cycle)
+     * @param me            this member's name
+     * @param pg            last observation of the local PostgreSQL
+     * @param loopAgeMillis how long since the last HA cycle finished
+     * @param noLoadBalance the node is tagged noloadbalance
+     * @return 200 or 503, or 404 for a path that is not a health check
+     */
+    public static int status(String path, Map<String, String> query, Cluster cluster, String me, PgState pg,
+                             long loopAgeMillis, boolean noLoadBalance) {
+        boolean leader = cluster != null && cluster.isLeader(me);
+        boolean primary = pg.running() && !pg.inRecovery() && leader;
+        boolean replica = pg.running() && pg.inRecovery();
+        return switch (path) {
+            case "/", "/primary", "/read-write", "/master" -> ok(primary);
+            case "/leader" -> ok(leader && pg.running());
+            case "/replica" -> ok(replica && !noLoadBalance && withinLag(query, cluster, pg) && stateMatches(query, pg));
+            case "/read-only" -> ok((primary || (replica && withinLag(query, cluster, pg))) && !noLoadBalance);
+            case "/asynchronous", "/async" -> ok(replica && !isSync(cluster, me) && withinLag(query, cluster, pg));
+            case "/synchronous", "/sync" -> ok(replica && isSync(cluster, me));
+            case "/health" -> ok(pg.running());
+            case "/liveness" -> ok(cluster == null || loopAgeMillis <= (leader ? 1 : 2) * cluster.config().ttlMillis());
+            case "/readiness" -> ok(primary || (replica && pg.streaming() && withinLag(
+                    query.containsKey("lag") ? query : Map.of("lag", Long.toString(
+                            cluster == null ? Long.MAX_VALUE : cluster.config().maximumLagOnFailover())), cluster, pg)));
+            default -> 404;
+        };
+    }
+
+    private static int ok(boolean b) {
+        return b ? 200 : 503;
+    }
+
+    private static boolean isSync(Cluster c, String me) {
+        return c != null && c.sync().members().contains(me);
+    }
+
+    private static boolean stateMatches(Map<String, String> q, PgState pg) {
+        String want = q.get("replication_state");
+        return want == null || ("streaming".equals(want) ? pg.streaming() : !pg.streaming());
+    }
+
+    /** Patroni's rule: lag = max(leader's last known position, what we received) - what we replayed. */
+    static boolean withinLag(Map<String, String> q, Cluster c, PgState pg) {
+        String raw = q.get("lag");
+        if (raw == null) {
+            return true;
+        }
+        long max = parseBytes(raw);
+        Lsn leader = c == null ? Lsn.ZERO : c.leaderMember().map(m -> m.writeLsn()).orElse(c.status().leaderLsn());
+        Lsn top = Lsn.max(Lsn.max(leader, c == null ? Lsn.ZERO : c.status().leaderLsn()), pg.receiveLsn());
+        return top.bytesAfter(pg.replayLsn()) <= max;
+    }
+
+    /** {@code 1048576}, {@code 16kB}, {@code 10MB}, {@code 1GB} (PostgreSQL's units, case-insensitive). */
+    public static long parseBytes(String raw) {
+        String s = raw.trim().toUpperCase(Locale.ROOT);
+        long mult = 1;
+        for (var u : new String[][] {{"TB", "1099511627776"}, {"GB", "1073741824"}, {"MB", "1048576"}, {"KB", "1024"}, {"B", "1"}}) {
+            if (s.endsWith(u[0])) {
+                mult = Long.parseLong(u[1]);
+                s = s.substring(0, s.length() - u[0].length()).trim();
+                break;
+            }
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(s), mult);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("lag: expected bytes like 1048576, 16kB, 10MB or 1GB, got \"" + raw + "\"");
+        }
+    }
+}
