@@ -88,7 +88,10 @@ public final class EtcdDcs implements Dcs {
         Client client = Client.builder()
                 .endpoints(endpoints.toArray(String[]::new))
                 .connectTimeout(retry)
-                // jetcd retries unavailable endpoints by itself; never longer than our own budget.
+                // jetcd retries unavailable endpoints by itself: short back-off steps (its defaults of
+                // 0.5-2.5 s exceed a small retry_timeout) and never longer than our own budget.
+                .retryDelay(20)
+                .retryMaxDelay(Math.max(40, retry.toMillis() / 4))
                 .retryMaxDuration(retry)
                 // gRPC pings notice a silently dead connection (partition, stopped etcd) so the channel
                 // moves to another endpoint; etcd refuses pings more often than every 5 s.
