@@ -1,7 +1,12 @@
 package io.meridian.agent;
 
+import io.meridian.core.config.NodeConfig;
+import io.meridian.core.config.NodeConfigLoader;
+import io.meridian.core.dcs.EtcdDcs;
+import io.meridian.core.postgres.LocalPostgres;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,6 +19,17 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        throw new UnsupportedOperationException("agent: not built yet");
+        NodeConfig node = NodeConfigLoader.load(config);
+        EtcdDcs dcs = EtcdDcs.connect(node.etcd().endpoints(), node.etcd().namespace(), node.cluster(), node.name(),
+                node.bootstrap().ttl(), node.bootstrap().retryTimeout());
+        Agent agent = new Agent(node, dcs, new LocalPostgres(node));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.shutdown();
+            stopped.countDown();
+        }, "agent-shutdown"));
+        agent.start();
+        stopped.await();
+        return 0;
     }
 }

@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backs {@link Dcs#awaitChange}: one long-lived etcd watch over the cluster prefix that records the
+ * Backs {@link Dcs#awaitChange}: one long-lived etcd watch over the cluster prefix (member records
+ * and status excepted) that records the
  * newest revision it has seen, and a condition the HA loop waits on. One watch for the agent's
  * lifetime instead of one per cycle keeps etcd's watcher count flat.
  *
@@ -27,6 +28,7 @@ final class ChangeSignal implements AutoCloseable {
 
     private final Watch client;
     private final ByteSequence prefix;
+    private final String prefixText;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private Watch.Watcher watcher;
@@ -41,6 +43,7 @@ final class ChangeSignal implements AutoCloseable {
     ChangeSignal(Watch client, ByteSequence prefix) {
         this.client = client;
         this.prefix = prefix;
+        this.prefixText = EtcdKeys.text(prefix);
     }
 
     boolean await(long revision, Duration timeout) throws InterruptedException {
@@ -82,6 +85,14 @@ final class ChangeSignal implements AutoCloseable {
     private void onEvents(WatchResponse response) {
         long newest = 0;
         for (WatchEvent event : response.getEvents()) {
+            // Member records and the leader's status change every cycle on every node; waking on
+            // them would have each agent's heartbeat wake all the others. Leadership, requests and
+            // configuration are what the loop must react to at once.
+            String key = EtcdKeys.text(event.getKeyValue().getKey());
+            String rest = key.startsWith(prefixText) ? key.substring(prefixText.length()) : key;
+            if (rest.startsWith(EtcdKeys.MEMBERS) || rest.equals("status")) {
+                continue;
+            }
             newest = Math.max(newest, event.getKeyValue().getModRevision());
         }
         if (newest == 0) {

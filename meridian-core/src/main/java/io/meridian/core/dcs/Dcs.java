@@ -82,8 +82,10 @@ public interface Dcs extends AutoCloseable {
     void appendHistory(TimelineEvent event) throws DcsException;
 
     /**
-     * Blocks until anything under the cluster prefix changes after {@code revision}, or
-     * {@code timeout} passes. Replicas use it to act at once when the leader key changes.
+     * Blocks until a key under the cluster prefix other than member records and {@code /status}
+     * changes after {@code revision} (the leader key, a switchover request, the configuration…),
+     * or {@code timeout} passes. Agents use it to act at once when the leader key changes without
+     * waking on every other agent's heartbeat.
      *
      * @return true if a change was seen
      */
