@@ -45,6 +45,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final AtomicBoolean wake = new AtomicBoolean();
     private final Thread loopThread;
     private volatile String lastReason = "starting";
+    private final java.util.Deque<String> recent = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile long lastCycleNanos = System.nanoTime();
     private volatile long lastCycleAtMillis;
 
@@ -89,6 +90,17 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         return lastReason;
     }
 
+    /** The last hundred distinct cycle outcomes, oldest first. */
+    public java.util.List<String> recentReasons() {
+        return java.util.List.copyOf(recent);
+    }
+
+    /** Stops as if the process died: no step-down, no lease revocation; the lease runs out on its own. */
+    void abandon() {
+        close();
+        dcs.close();
+    }
+
     private void runLoop() {
         long revisionSeen = 0;
         while (running.get()) {
@@ -102,6 +114,12 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 ok = false;
                 reason = "unexpected error, will retry: " + e;
                 LOG.error("HA cycle failed", e);
+            }
+            if (!reason.equals(lastReason)) {
+                recent.addLast(reason);
+                while (recent.size() > 100) {
+                    recent.pollFirst();
+                }
             }
             lastReason = reason;
             lastCycleNanos = System.nanoTime();

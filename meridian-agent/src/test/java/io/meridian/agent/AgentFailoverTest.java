@@ -1,0 +1,205 @@
+package io.meridian.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.Role;
+import io.meridian.core.config.DynamicConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent against real etcd and three real PostgreSQL 15 nodes, at Meridian's default timings.
+ * Each test starts its own cluster.
+ */
+class AgentFailoverTest {
+
+    private static final List<String> REGIONS = List.of("paris", "newyork", "tokyo");
+    private static final Duration BOOT = Duration.ofSeconds(90);
+    private TestCluster cluster;
+
+    private TestCluster bootedCluster() throws Exception {
+        cluster = new TestCluster(REGIONS, DynamicConfig.DEFAULTS);
+        cluster.startAll();
+        cluster.awaitLeader(BOOT);
+        cluster.awaitStreaming(2, BOOT);
+        return cluster;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void bootstrapGivesOneLeaderAndTwoStreamingReplicas() throws Exception {
+        bootedCluster();
+        Cluster c = cluster.cluster();
+        assertThat(c.isInitialized()).isTrue();
+        assertThat(c.members()).hasSize(3);
+        assertThat(c.members().stream().filter(m -> m.role() == Role.PRIMARY)).hasSize(1);
+        assertThat(c.members().stream().filter(m -> m.role() == Role.REPLICA && m.isStreaming())).hasSize(2);
+        // A write on the leader reaches both replicas through their slots.
+        String leader = c.leader().name();
+        try (Connection conn = cluster.connect(leader); Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE boot (x int)");
+            s.execute("INSERT INTO boot VALUES (42)");
+            var rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE active");
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+        for (String n : cluster.names()) {
+            if (!n.equals(leader)) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    try (Connection conn = cluster.connect(n); Statement s = conn.createStatement();
+                         var rs = s.executeQuery("SELECT x FROM boot")) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getInt(1)).isEqualTo(42);
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void killedPostmasterIsRestartedInPlaceWithNoAcknowledgedWriteLost() throws Exception {
+        bootedCluster();
+        String leader = cluster.cluster().leader().name();
+        try (Writer w = new Writer(cluster)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.ackedCount() > 50);
+            cluster.killPostgres(leader);
+            long before = w.ackedCount();
+            await().atMost(Duration.ofSeconds(30)).until(() -> w.ackedCount() > before + 50);
+            assertThat(cluster.awaitLeader(Duration.ofSeconds(5))).isEqualTo(leader);
+            assertThat(w.lostOn(leader)).as("acknowledged writes lost").isEmpty();
+            assertThat(cluster.agents.get(leader).recentReasons()).anyMatch(r -> r.contains("restarted the crashed primary"));
+        }
+    }
+
+    @Test
+    void killedLeaderNodeGivesNewLeaderAndTheOldNodeRejoinsAsReplica() throws Exception {
+        bootedCluster();
+        String old = cluster.cluster().leader().name();
+        cluster.crashNode(old);
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            Cluster c = cluster.cluster();
+            return c.hasLeader() && !c.isLeader(old) && c.leaderMember().map(m -> m.role() == Role.PRIMARY).orElse(false);
+        });
+        String next = cluster.cluster().leader().name();
+        try (Connection conn = cluster.connect(next); Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE after_failover (x int)");
+        }
+        cluster.start(old);
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            var m = cluster.cluster().member(old);
+            return m.isPresent() && m.get().role() == Role.REPLICA && m.get().isStreaming()
+                    && m.get().timeline() == cluster.member(next).timeline();
+        });
+        assertThat(cluster.cluster().history()).anyMatch(e -> e.newLeader().equals(next) && "failover".equals(e.reason()));
+    }
+
+    @Test
+    void switchoverMovesTheLeaderToTheNamedNodeWithNoAcknowledgedWriteLost() throws Exception {
+        bootedCluster();
+        String old = cluster.cluster().leader().name();
+        String target = cluster.names().stream().filter(n -> !n.equals(old)).findFirst().orElseThrow();
+        try (Writer w = new Writer(cluster)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> w.ackedCount() > 50);
+            HttpResponse<String> r = post(old, "/switchover", "{\"leader\":\"" + old + "\",\"candidate\":\"" + target + "\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(cluster.awaitLeader(Duration.ofSeconds(10))).isEqualTo(target);
+            long before = w.ackedCount();
+            await().atMost(Duration.ofSeconds(20)).until(() -> w.ackedCount() > before + 50);
+            assertThat(w.lostOn(target)).as("acknowledged writes lost").isEmpty();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var m = cluster.cluster().member(old);
+            return m.isPresent() && m.get().role() == Role.REPLICA && m.get().isStreaming();
+        });
+    }
+
+    @Test
+    void switchoverToALaggingOrUnknownCandidateIsRefusedWithTheReason() throws Exception {
+        bootedCluster();
+        String leader = cluster.cluster().leader().name();
+        HttpResponse<String> r = post(leader, "/switchover", "{\"candidate\":\"nobody-1\"}");
+        assertThat(r.statusCode()).isEqualTo(412);
+        assertThat(r.body()).contains("nobody-1 is not a member");
+        HttpResponse<String> unauth = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(cluster.restUrl(leader) + "/switchover")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unauth.statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void leaderCutOffFromEtcdStopsAcceptingWritesBeforeItsLeaseCanExpire() throws Exception {
+        bootedCluster();
+        String old = cluster.cluster().leader().name();
+        long ttlMillis = DynamicConfig.DEFAULTS.ttlMillis();
+        long cutAt = System.nanoTime();
+        cluster.etcdLinks.get(old).cut(true, true);
+        // The old primary must refuse writes before ttl has passed since the cut: its last renewal
+        // was before the cut, so its lease can expire no earlier than that.
+        await().atMost(Duration.ofMillis(ttlMillis)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try (Connection conn = cluster.connect(old); Statement s = conn.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS fenced (x int); INSERT INTO fenced VALUES (1)");
+                return false;
+            } catch (Exception e) {
+                return true;
+            }
+        });
+        long fencedAfterMillis = (System.nanoTime() - cutAt) / 1_000_000;
+        assertThat(fencedAfterMillis).isLessThan(ttlMillis);
+        String next = cluster.awaitLeader(Duration.ofSeconds(30));
+        assertThat(next).isNotEqualTo(old);
+        cluster.etcdLinks.get(old).heal();
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            var m = cluster.cluster().member(old);
+            return m.isPresent() && m.get().role() == Role.REPLICA && m.get().isStreaming();
+        });
+    }
+
+    @Test
+    void pauseStopsAutomaticFailoverAndResumeRestoresIt() throws Exception {
+        bootedCluster();
+        String old = cluster.cluster().leader().name();
+        String other = cluster.names().stream().filter(n -> !n.equals(old)).findFirst().orElseThrow();
+        assertThat(patch(other, "{\"paused\": true}").statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.agents.get(other).lastReason().startsWith("PAUSE"));
+        cluster.crashNode(old);
+        // Long enough for the lease to run out twice over: nobody may take over while paused.
+        await().during(Duration.ofMillis(2 * DynamicConfig.DEFAULTS.ttlMillis())).atMost(Duration.ofSeconds(30))
+                .until(() -> !cluster.cluster().hasLeader() || cluster.cluster().isLeader(old));
+        assertThat(patch(other, "{\"paused\": false}").statusCode()).isEqualTo(200);
+        assertThat(cluster.awaitLeader(Duration.ofSeconds(30))).isNotEqualTo(old);
+    }
+
+    private HttpResponse<String> post(String node, String path, String body) throws Exception {
+        return send(node, HttpRequest.newBuilder(URI.create(cluster.restUrl(node) + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private HttpResponse<String> patch(String node, String body) throws Exception {
+        return send(node, HttpRequest.newBuilder(URI.create(cluster.restUrl(node) + "/config"))
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private HttpResponse<String> send(String node, HttpRequest.Builder b) throws Exception {
+        String auth = Base64.getEncoder().encodeToString(("admin:" + cluster.restPassword()).getBytes(StandardCharsets.UTF_8));
+        return HttpClient.newHttpClient().send(b.header("Authorization", "Basic " + auth).timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
