@@ -1,0 +1,129 @@
+package io.meridian.core.postgres;
+
+import io.meridian.core.cluster.Lsn;
+import io.meridian.core.cluster.Member;
+import io.meridian.core.config.NodeConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gathers the facts for {@link TimelineHistory#decide}: where this stopped node's WAL ends and on
+ * which timeline (control file, local history files, pg_waldump), and the leader's timeline,
+ * position and history (SQL as superuser).
+ */
+final class DivergenceCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DivergenceCheck.class);
+    private static final Pattern HISTORY_FILE = Pattern.compile("([0-9A-F]{8})\\.history");
+
+    private final NodeConfig.Postgres pg;
+    private final NodeFiles files;
+    private final PgCommand command;
+
+    DivergenceCheck(NodeConfig.Postgres pg, NodeFiles files, PgCommand command) {
+        this.pg = pg;
+        this.files = files;
+        this.command = command;
+    }
+
+    boolean check(Member leader, ControlData control) throws PostgresException {
+        Path walDir = files.data().resolve("pg_wal");
+        // The control file's timeline lags a promotion until the next checkpoint; the newest local
+        // history file does not (PostgreSQL writes it when the timeline begins).
+        long ourTli = Math.max(Math.max(control.checkpointTli(), control.minRecoveryTli()), newestHistory(walDir));
+        String ourHistory = ourTli > 1 ? readQuietly(walDir.resolve(historyName(ourTli))) : null;
+        Lsn from = control.checkpointLsn();
+        if (ourTli != control.checkpointTli() && ourHistory != null) {
+            // The checkpoint lies on an older timeline; read our timeline from where it began.
+            from = Lsn.max(from, TimelineHistory.parse(ourHistory).start());
+        }
+        Lsn ourEnd = walEnd(walDir, ourTli, from);
+        if (ourEnd == null && control.cleanPrimaryShutdown() && ourTli == control.checkpointTli()) {
+            // The shutdown checkpoint is the last record: it ends past the fork iff it starts at or after it.
+            ourEnd = new Lsn(control.checkpointLsn().value() + 1);
+        }
+
+        long leaderTli;
+        Lsn leaderLsn;
+        String leaderHistory;
+        try (Connection c = PgConnect.open(leader.host(), leader.port(), pg.superuser(), 5, 30);
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    LOG.info("divergence check: leader {} is in recovery; assuming diverged", leader.name());
+                    return true;
+                }
+            }
+            try (ResultSet rs = st.executeQuery("SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))"
+                    + "::bit(32)::bigint, pg_current_wal_lsn()::text")) {
+                rs.next();
+                leaderTli = rs.getLong(1);
+                leaderLsn = Lsn.parse(rs.getString(2));
+            }
+            leaderHistory = leaderTli > 1 ? readHistory(c, leaderTli) : "";
+        } catch (SQLException e) {
+            throw new PostgresException("divergence check: cannot query leader " + leader.name() + " at "
+                    + leader.hostPort() + ": " + e.getMessage(), e);
+        }
+        TimelineHistory.Verdict v = TimelineHistory.decide(ourTli, ourEnd, ourHistory, leaderTli, leaderLsn, leaderHistory);
+        LOG.info("divergence check of {} against {}: {} ({})", files.data(), leader.name(),
+                v.diverged() ? "diverged" : "not diverged", v.reason());
+        return v.diverged();
+    }
+
+    /** End of valid WAL on {@code tli} from {@code from}, or null when pg_waldump cannot tell. */
+    private Lsn walEnd(Path walDir, long tli, Lsn from) throws PostgresException {
+        PgCommand.Result r = command.run(List.of(pg.bin("pg_waldump").toString(), "-q", "-p", walDir.toString(),
+                "-t", Long.toString(tli), "-s", from.toString()), Duration.ofSeconds(60));
+        Lsn end = TimelineHistory.waldumpEnd(r.output());
+        if (end == null) {
+            LOG.info("pg_waldump found no end of WAL on timeline {} from {}: {}", tli, from, r.output());
+        }
+        return end;
+    }
+
+    private static String readHistory(Connection c, long tli) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_read_file(?)")) {
+            ps.setString(1, "pg_wal/" + historyName(tli));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            return null; // decide() treats an unreadable history as divergence
+        }
+    }
+
+    private static long newestHistory(Path walDir) {
+        try (var s = Files.list(walDir)) {
+            return s.map(p -> HISTORY_FILE.matcher(p.getFileName().toString()))
+                    .filter(Matcher::matches).mapToLong(m -> Long.parseLong(m.group(1), 16)).max().orElse(0);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static String historyName(long tli) {
+        return String.format("%08X.history", tli);
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

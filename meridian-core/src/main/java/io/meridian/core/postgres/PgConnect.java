@@ -1,0 +1,42 @@
+package io.meridian.core.postgres;
+
+import io.meridian.core.config.NodeConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** Opens pgjdbc connections; the password travels in Properties, never in the URL or a log line. */
+final class PgConnect {
+
+    private PgConnect() {
+    }
+
+    /**
+     * @param connectTimeout seconds to establish TCP and authenticate
+     * @param socketTimeout  seconds any single read may block; bounds a query against a hung server
+     */
+    static Connection open(String host, int port, NodeConfig.Credentials who, int connectTimeout, int socketTimeout)
+            throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", who.username());
+        p.setProperty("password", who.password());
+        p.setProperty("connectTimeout", Integer.toString(connectTimeout));
+        p.setProperty("loginTimeout", Integer.toString(connectTimeout));
+        p.setProperty("socketTimeout", Integer.toString(socketTimeout));
+        p.setProperty("ApplicationName", "meridian-agent");
+        p.setProperty("assumeMinServerVersion", "15");
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/postgres", p);
+    }
+
+    /** Where the agent reaches its own server: a wildcard listen address means loopback. */
+    static String localHost(String listen) {
+        String first = listen.split(",")[0].trim();
+        return switch (first) {
+            case "*", "0.0.0.0", "" -> "127.0.0.1";
+            case "::" -> "::1";
+            default -> first;
+        };
+    }
+}
