@@ -1,0 +1,126 @@
+package io.meridian.agent.metrics;
+
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.Role;
+import io.meridian.core.postgres.PgState;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The agent's Prometheus metrics, served on {@code /metrics}. Every sample carries {@code cluster},
+ * {@code member} and {@code region}; {@code member}/{@code region} name the member the value is
+ * about, so per-standby samples exported by the primary carry the standby's name and region and the
+ * primary's in {@code upstream}/{@code upstream_region}. The full list is {@code deploy/metrics.txt}.
+ *
+ * <p>Thread-safety: {@link #update} and the {@code record*} methods come from the HA loop,
+ * {@link #scrape} from HTTP threads; both hold one lock so a scrape never mixes two cycles.
+ */
+public final class AgentMetrics {
+
+    /** Content type of {@link #scrape()}: the Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
+
+    private final String[] self;
+    private final Clock clock;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
+    private final ByteRates rates = new ByteRates();
+    private final Histogram cycleDuration;
+    private final Counter cycles;
+    private final Gauge lastSuccess;
+    private final Counter failovers;
+    private final Counter switchovers;
+    private final Counter leaderChanges;
+    private CycleObservation seen = CycleObservation.NONE;
+    private boolean updated;
+    private String lastLeader;
+
+    public AgentMetrics(String cluster, String member, String region) {
+        this(cluster, member, region, Clock.systemUTC());
+    }
+
+    public AgentMetrics(String cluster, String member, String region, Clock clock) {
+        this.self = new String[] {Objects.requireNonNull(cluster, "cluster"), Objects.requireNonNull(member, "member"),
+                region == null ? "" : region};
+        this.clock = Objects.requireNonNull(clock, "clock");
+        String[] base = ObservedMetrics.BASE_LABELS;
+        cycleDuration = Histogram.builder().name("meridian_ha_cycle_duration_seconds")
+                .help("Time one HA loop cycle took.").labelNames(base).classicOnly().register(registry);
+        cycles = Counter.builder().name("meridian_ha_cycles_total").help("HA loop cycles run, by result.")
+                .labelNames(ObservedMetrics.with(base, "result")).register(registry);
+        lastSuccess = Gauge.builder().name("meridian_ha_last_success_timestamp_seconds")
+                .help("Unix time of the last HA cycle that completed without error.").labelNames(base)
+                .register(registry);
+        failovers = Counter.builder().name("meridian_failovers_total")
+                .help("Failovers this agent carried out (it was promoted after losing the leader).")
+                .labelNames(base).register(registry);
+        switchovers = Counter.builder().name("meridian_switchovers_total")
+                .help("Planned switchovers this agent took part in.").labelNames(base).register(registry);
+        leaderChanges = Counter.builder().name("meridian_leader_changes_total")
+                .help("Changes of the leader key this agent observed, including to and from no leader.")
+                .labelNames(base).register(registry);
+        // Zero counters from the start: rate() and increase() need a first sample to count from.
+        failovers.labelValues(self).inc(0);
+        switchovers.labelValues(self).inc(0);
+        leaderChanges.labelValues(self).inc(0);
+        cycles.labelValues(ObservedMetrics.with(self, "ok")).inc(0);
+        cycles.labelValues(ObservedMetrics.with(self, "error")).inc(0);
+        ObservedMetrics.register(registry, self, () -> seen);
+    }
+
+    /** Called once per HA cycle with what the cycle read; {@code leaseRemainingSeconds} NaN or negative when unknown. */
+    public synchronized void update(Cluster cluster, PgState local, double leaseRemainingSeconds) {
+        Objects.requireNonNull(cluster, "cluster");
+        PgState state = local == null ? PgState.STOPPED : local;
+        String leader = cluster.hasLeader() ? cluster.leader().name() : null;
+        if (updated && !Objects.equals(leader, lastLeader)) {
+            leaderChanges.labelValues(self).inc();
+        }
+        lastLeader = leader;
+        updated = true;
+        seen = CycleObservation.of(cluster, state, leaseRemainingSeconds >= 0 ? leaseRemainingSeconds : Double.NaN,
+                rates, clock.millis());
+    }
+
+    /** One HA cycle finished after {@code seconds}; {@code ok} false when it ended in an error. */
+    public synchronized void recordCycle(double seconds, boolean ok) {
+        cycleDuration.labelValues(self).observe(seconds);
+        cycles.labelValues(ObservedMetrics.with(self, ok ? "ok" : "error")).inc();
+        if (ok) {
+            lastSuccess.labelValues(self).set(clock.millis() / 1000.0);
+        }
+    }
+
+    public synchronized void recordFailover() {
+        failovers.labelValues(self).inc();
+    }
+
+    public synchronized void recordSwitchover() {
+        switchovers.labelValues(self).inc();
+    }
+
+    /** The current metrics in the Prometheus text format ({@link #CONTENT_TYPE}). */
+    public synchronized String scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing metrics to memory failed", e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Role this agent's PostgreSQL had at the last update. */
+    public synchronized Role role() {
+        return seen.role();
+    }
+}
