@@ -229,6 +229,31 @@ class LocalPostgresTest {
                 .hasMessageContaining("stop it first");
     }
 
+    @Test
+    @Order(9)
+    void failedCloneLeavesNoClusterAndNamesTheCause() throws Exception {
+        NodeConfig good = node("gamma", freePort());
+        var pg = good.postgresql();
+        NodeConfig wrongPassword = new NodeConfig(good.source(), good.cluster(), good.name(), good.region(), null,
+                new NodeConfig.Postgres(pg.binDir(), pg.dataDir(), pg.listen(), pg.connectAddress(), pg.osUser(),
+                        SUPER, new NodeConfig.Credentials(REPL.username(), "not-the-password"), pg.parameters(), pg.pgHba()),
+                null, null, null);
+        LocalPostgres gamma = new LocalPostgres(wrongPassword);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gamma.basebackup(member(betaConfig), "gamma", l -> { }))
+                .isInstanceOf(PostgresException.class)
+                .hasMessageContaining("pg_basebackup").hasMessageContaining("password authentication failed");
+        assertThat(gamma.hasData()).isFalse();
+        try (var left = Files.list(pg.dataDir())) {
+            assertThat(left).isEmpty();
+        }
+        beta.syncSlots(List.of("alpha"), List.of("gamma"));
+        assertThat(slotNames(beta)).containsExactly("alpha");
+
+        alpha.stop("fast", 60);
+        alpha.wipe();
+        assertThat(alpha.hasData()).isFalse();
+    }
+
     // ---- helpers ----
 
     private NodeConfig node(String name, int port) {
