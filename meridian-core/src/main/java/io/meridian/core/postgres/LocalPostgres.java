@@ -1,6 +1,5 @@
 package io.meridian.core.postgres;
 
-import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.config.NodeConfig;
 import java.io.IOException;
@@ -8,18 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +40,8 @@ public final class LocalPostgres implements PostgresController {
     private final String name;
     private final NodeFiles files;
     private final OsUser os;
+    private final DataDirectory dir;
+    private final AdminSql sql;
     private final String localHost;
     private final Object observeLock = new Object();
     private Connection observer; // guarded by observeLock
@@ -59,6 +55,8 @@ public final class LocalPostgres implements PostgresController {
         this.name = config.name();
         this.files = NodeFiles.of(pg.dataDir(), name, pg.listen().port());
         this.os = new OsUser(pg.osUser());
+        this.dir = new DataDirectory(files, os);
+        this.sql = new AdminSql(pg.superuser());
         this.localHost = PgConnect.localHost(pg.listen().host());
         carryRenderedState();
     }
@@ -68,9 +66,13 @@ public final class LocalPostgres implements PostgresController {
         return files.log();
     }
 
+    /**
+     * PG_VERSION is present and no clone or rewind was left unfinished (a pg_basebackup killed
+     * with the agent, or a failed pg_rewind, leaves a directory that must not be started).
+     */
     @Override
     public boolean hasData() {
-        return Files.exists(files.pgVersion());
+        return Files.exists(files.pgVersion()) && !dir.isUnfinished();
     }
 
     @Override
@@ -79,15 +81,15 @@ public final class LocalPostgres implements PostgresController {
             throw new PostgresException("initdb: " + files.data() + " already holds a cluster");
         }
         long t0 = System.nanoTime();
-        prepareRuntime();
+        dir.prepareRuntime(pg.replication(), pg.superuser());
         Path pwfile = files.home().resolve("." + name + ".initdb-password");
         try {
-            os.createPrivateDir(files.data());
-            os.writeFile(pwfile, pg.superuser().password() + "\n", "rw-------");
+            dir.createData();
+            dir.write(pwfile, pg.superuser().password() + "\n");
             PgCommand.Result r = runInitdb(pwfile, "C.UTF-8");
             if (!r.ok() && r.output().contains("locale")) {
                 LOG.warn("initdb with locale C.UTF-8 failed ({}); retrying with locale C", r.output().lines().reduce((a, b) -> b).orElse(""));
-                emptyDataDir();
+                dir.empty();
                 r = runInitdb(pwfile, "C");
             }
             if (!r.ok()) {
@@ -121,11 +123,12 @@ public final class LocalPostgres implements PostgresController {
             throw new PostgresException("basebackup: " + files.data() + " already holds a cluster; wipe it first");
         }
         long t0 = System.nanoTime();
-        ensureSlotOn(leader, slot);
-        prepareRuntime();
+        sql.ensureSlot(leader.host(), leader.port(), slot);
+        dir.prepareRuntime(pg.replication(), pg.superuser());
         try {
-            os.createPrivateDir(files.data());
-            emptyDataDir(); // leftovers of an interrupted clone
+            dir.unfinished("pg_basebackup from " + leader.name());
+            dir.createData();
+            dir.empty(); // leftovers of an interrupted clone
         } catch (IOException e) {
             throw new PostgresException("basebackup: cannot prepare " + files.data() + ": " + e.getMessage(), e);
         }
@@ -133,12 +136,16 @@ public final class LocalPostgres implements PostgresController {
                 pg.bin("pg_basebackup").toString(), "-D", files.data().toString(), "-h", leader.host(),
                 "-p", Integer.toString(leader.port()), "-U", pg.replication().username(), "-w",
                 "-X", "stream", "-S", slot, "--checkpoint=fast", "-P", "-v"), null, progress);
-        if (!r.ok()) {
-            try {
-                emptyDataDir();
-            } catch (IOException e) {
-                LOG.warn("basebackup: could not clean partial copy in {}: {}", files.data(), e.getMessage());
+        try {
+            if (!r.ok()) {
+                dir.empty();
             }
+            dir.finished();
+        } catch (IOException e) {
+            throw new PostgresException("basebackup: cannot clean up after " + (r.ok() ? "the copy" : "a failed copy")
+                    + " in " + files.data() + ": " + e.getMessage(), e);
+        }
+        if (!r.ok()) {
             throw r.failure("basebackup from " + leader.name());
         }
         LOG.info("basebackup of {} from {} through slot {} done in {} ms", files.data(), leader.name(), slot, millisSince(t0));
@@ -148,7 +155,8 @@ public final class LocalPostgres implements PostgresController {
     public void wipe() throws PostgresException {
         requireStopped("wipe");
         try {
-            emptyDataDir();
+            dir.empty();
+            dir.finished();
         } catch (IOException e) {
             throw new PostgresException("wipe: cannot empty " + files.data() + ": " + e.getMessage(), e);
         }
@@ -167,7 +175,7 @@ public final class LocalPostgres implements PostgresController {
         }
         this.upstream = leader == null ? null : upstreamOf(leader, slot);
         this.clusterParameters = clusterParameters == null ? Map.of() : Map.copyOf(clusterParameters);
-        prepareRuntime();
+        dir.prepareRuntime(pg.replication(), pg.superuser());
         render();
         long t0 = System.nanoTime();
         int timeout = seconds(timeoutSeconds);
@@ -175,7 +183,7 @@ public final class LocalPostgres implements PostgresController {
                 "-D", files.data().toString(), "-l", files.log().toString()), Duration.ofSeconds(timeout + 15L));
         if (!r.ok()) {
             // On a timeout pg_ctl leaves the server running (a standby may still be reaching consistency).
-            throw new PostgresException(r.failure("start").getMessage() + "; server log " + files.log() + ": " + logTail(6));
+            throw new PostgresException(r.failure("start").getMessage() + "; server log " + files.log() + ": " + dir.logTail(6));
         }
         LOG.info("started PostgreSQL {} in {} ms as {}", files.data(), millisSince(t0),
                 leader == null ? "primary" : "standby of " + leader.name());
@@ -250,19 +258,26 @@ public final class LocalPostgres implements PostgresController {
     public boolean rewind(Member leader, Consumer<String> progress) throws PostgresException {
         requireStopped("rewind");
         long t0 = System.nanoTime();
-        checkpointIfStale(leader);
-        prepareRuntime();
+        sql.checkpointIfTimelineStale(leader.host(), leader.port());
+        dir.prepareRuntime(pg.replication(), pg.superuser());
         String source = "host=" + leader.host() + " port=" + leader.port() + " user=" + pg.superuser().username()
                 + " dbname=postgres connect_timeout=5 passfile=" + files.passfile();
+        try {
+            dir.unfinished("pg_rewind from " + leader.name());
+        } catch (IOException e) {
+            throw new PostgresException("rewind: cannot write " + files.unfinished() + ": " + e.getMessage(), e);
+        }
         // pg_rewind 13+ runs crash recovery on a target that was not shut down cleanly.
         PgCommand.Result r = command().run(List.of(pg.bin("pg_rewind").toString(), "--target-pgdata=" + files.data(),
                 "--source-server=" + source, "--progress"), null, progress);
         if (!r.ok()) {
+            // The marker stays: a half-rewound directory must be re-cloned, never started.
             LOG.warn("pg_rewind of {} from {} failed (exit {}): {}", files.data(), leader.name(), r.exitCode(), r.output());
             return false;
         }
         try {
-            os.writeFile(files.standbySignal(), "", "rw-------");
+            dir.write(files.standbySignal(), "");
+            dir.finished();
         } catch (IOException e) {
             throw new PostgresException("rewind: cannot write " + files.standbySignal() + ": " + e.getMessage(), e);
         }
@@ -272,21 +287,13 @@ public final class LocalPostgres implements PostgresController {
 
     @Override
     public boolean divergedFrom(Member leader) throws PostgresException {
+        requireStopped("divergence check"); // a running server moves its control file and WAL end
         return new DivergenceCheck(pg, files, command()).check(leader, controlData());
     }
 
     @Override
     public long postmasterPid() {
-        try {
-            List<String> lines = Files.readAllLines(files.postmasterPid());
-            long pid = lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).trim());
-            // After a crash the pid may belong to another process now; insist it is a postgres.
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().map(c -> c.contains("postgres") || c.contains("postmaster")).orElse(true))
-                    .map(ProcessHandle::pid).orElse(-1L);
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
+        return dir.postmasterPid();
     }
 
     @Override
@@ -314,59 +321,12 @@ public final class LocalPostgres implements PostgresController {
 
     @Override
     public void ensureReplicationRole() throws PostgresException {
-        String role = pg.replication().username();
-        onLocal("ensure replication role " + role, c -> {
-            PGConnection pgc = c.unwrap(PGConnection.class);
-            try (Statement st = c.createStatement();
-                 PreparedStatement exists = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
-                exists.setString(1, role);
-                boolean present;
-                try (ResultSet rs = exists.executeQuery()) {
-                    present = rs.next();
-                }
-                st.execute((present ? "ALTER" : "CREATE") + " ROLE " + pgc.escapeIdentifier(role) + " LOGIN REPLICATION");
-            }
-            // Hashed client-side: the server (and its log) only ever sees the SCRAM verifier.
-            pgc.alterUserPassword(role, pg.replication().password().toCharArray(), "scram-sha-256");
-            return null;
-        });
+        sql.ensureReplicationRole(localHost, pg.listen().port(), pg.replication());
     }
 
     @Override
     public void syncSlots(Collection<String> wanted, Collection<String> droppable) throws PostgresException {
-        for (String s : wanted) {
-            checkSlotName(s);
-        }
-        onLocal("sync replication slots", c -> {
-            Map<String, Boolean> existing = new java.util.HashMap<>();
-            try (Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT slot_name, active FROM pg_replication_slots WHERE slot_type = 'physical'")) {
-                while (rs.next()) {
-                    existing.put(rs.getString(1), rs.getBoolean(2));
-                }
-            }
-            for (String s : wanted) {
-                if (!existing.containsKey(s)) {
-                    createSlot(c, s);
-                    LOG.info("created physical slot {}", s);
-                }
-            }
-            for (String s : droppable) {
-                if (wanted.contains(s) || !existing.containsKey(s)) {
-                    continue;
-                }
-                if (existing.get(s)) {
-                    LOG.info("slot {} is still in use by a WAL sender; dropping it on a later cycle", s);
-                    continue;
-                }
-                try (PreparedStatement ps = c.prepareStatement("SELECT pg_drop_replication_slot(?)")) {
-                    ps.setString(1, s);
-                    ps.execute();
-                }
-                LOG.info("dropped physical slot {}", s);
-            }
-            return null;
-        });
+        sql.syncSlots(localHost, pg.listen().port(), wanted, droppable);
     }
 
     @Override
@@ -383,12 +343,7 @@ public final class LocalPostgres implements PostgresController {
 
     @Override
     public void checkpoint() throws PostgresException {
-        onLocal("checkpoint", c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("CHECKPOINT");
-            }
-            return null;
-        });
+        sql.checkpoint(localHost, pg.listen().port());
     }
 
     // ---- files and processes ----
@@ -401,37 +356,17 @@ public final class LocalPostgres implements PostgresController {
     private void render() throws PostgresException {
         try {
             ConfigRenderer.Upstream up = upstream;
-            os.writeFile(files.meridianConf(),
-                    ConfigRenderer.meridianConf(pg, name, files, clusterParameters, up, syncNames), "rw-------");
-            os.writeFile(files.hbaConf(), ConfigRenderer.hba(pg), "rw-------");
+            dir.write(files.meridianConf(),
+                    ConfigRenderer.meridianConf(pg, name, files, clusterParameters, up, syncNames));
+            dir.write(files.hbaConf(), ConfigRenderer.hba(pg));
             if (up != null) {
-                os.writeFile(files.standbySignal(), "", "rw-------");
+                dir.write(files.standbySignal(), "");
             } else {
                 Files.deleteIfExists(files.standbySignal());
             }
         } catch (IOException | IllegalArgumentException e) {
             throw new PostgresException("render configuration into " + files.data() + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Socket folder, log file and passfile, each owned by the OS user. */
-    private void prepareRuntime() throws PostgresException {
-        try {
-            if (!Files.isDirectory(files.home())) {
-                Files.createDirectories(files.home());
-                os.own(files.home());
-            }
-            Files.createDirectories(files.socketDir());
-            Files.setPosixFilePermissions(files.socketDir(), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-            os.own(files.socketDir());
-            if (!Files.exists(files.log())) {
-                Files.createFile(files.log());
-            }
-            os.own(files.log());
-        } catch (IOException e) {
-            throw new PostgresException("prepare " + files.home() + " for PostgreSQL: " + e.getMessage(), e);
-        }
-        PassFile.write(files.passfile(), os, pg.replication(), pg.superuser());
     }
 
     private void carryRenderedState() {
@@ -475,116 +410,9 @@ public final class LocalPostgres implements PostgresController {
         }
     }
 
-    private void emptyDataDir() throws IOException {
-        if (!Files.isDirectory(files.data())) {
-            return;
-        }
-        List<Path> children;
-        try (var s = Files.list(files.data())) {
-            children = s.toList();
-        }
-        for (Path child : children) {
-            deleteTree(child);
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            List<Path> children;
-            try (var s = Files.list(p)) {
-                children = s.toList();
-            }
-            for (Path c : children) {
-                deleteTree(c);
-            }
-        }
-        Files.deleteIfExists(p);
-    }
-
-    private String logTail(int n) {
-        try {
-            List<String> lines = Files.readAllLines(files.log());
-            return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    // ---- SQL ----
-
-    /** Work over one connection; SQLException is translated into an error naming the action. */
-    @FunctionalInterface
-    interface SqlWork<T> {
-        T apply(Connection c) throws SQLException;
-    }
-
-    private <T> T onLocal(String action, SqlWork<T> work) throws PostgresException {
-        return on(localHost, pg.listen().port(), action, work);
-    }
-
-    private <T> T on(String host, int port, String action, SqlWork<T> work) throws PostgresException {
-        // socketTimeout 120 s: CHECKPOINT on a busy server is the slowest statement sent here.
-        try (Connection c = PgConnect.open(host, port, pg.superuser(), 5, 120)) {
-            return work.apply(c);
-        } catch (SQLException e) {
-            throw new PostgresException(action + " on " + host + ":" + port + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void ensureSlotOn(Member leader, String slot) throws PostgresException {
-        checkSlotName(slot);
-        on(leader.host(), leader.port(), "create slot " + slot + " on " + leader.name(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
-                ps.setString(1, slot);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        createSlot(c, slot);
-                    }
-                }
-            }
-            return null;
-        });
-    }
-
-    /** Creates a physical slot reserving WAL now; a concurrent creator (the leader's own sync) is fine. */
-    private static void createSlot(Connection c, String slot) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_create_physical_replication_slot(?, true)")) {
-            ps.setString(1, slot);
-            ps.execute();
-        } catch (SQLException e) {
-            if (!"42710".equals(e.getSQLState())) { // duplicate_object
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * pg_rewind reads the source's timeline from its control file, which only moves at the first
-     * checkpoint after a promotion; until then it would wrongly see no divergence.
-     */
-    private void checkpointIfStale(Member leader) throws PostgresException {
-        on(leader.host(), leader.port(), "checkpoint on " + leader.name() + " before pg_rewind", c -> {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT NOT pg_is_in_recovery() AND (pg_control_checkpoint()).timeline_id <> "
-                            + "('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::bigint")) {
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    st.execute("CHECKPOINT");
-                }
-            }
-            return null;
-        });
-    }
-
-    private static void checkSlotName(String slot) throws PostgresException {
-        if (slot == null || !slot.matches("[a-z0-9_]{1,63}")) {
-            throw new PostgresException("replication slot name '" + slot + "' must be 1-63 of [a-z0-9_]");
-        }
-    }
-
     private ConfigRenderer.Upstream upstreamOf(Member leader, String slot) throws PostgresException {
         String s = slot == null ? PostgresController.slotName(name) : slot;
-        checkSlotName(s);
+        AdminSql.checkSlotName(s);
         return new ConfigRenderer.Upstream(leader.host(), leader.port(), s);
     }
 

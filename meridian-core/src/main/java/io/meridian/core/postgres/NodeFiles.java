@@ -54,6 +54,14 @@ record NodeFiles(Path data, Path log, Path passfile, Path socketDir) {
         return data.resolve("pg_hba.conf");
     }
 
+    /**
+     * Marker beside the data directory while a clone or rewind is under way, kept when a rewind
+     * fails: its presence means the data directory is not a usable cluster, even after an agent crash.
+     */
+    Path unfinished() {
+        return home().resolve(data.getParent() == null ? "unfinished" : data.getFileName() + ".unfinished");
+    }
+
     Path postmasterPid() {
         return data.resolve("postmaster.pid");
     }

@@ -30,10 +30,6 @@ final class OsUser {
         return name;
     }
 
-    boolean switchesUser() {
-        return root;
-    }
-
     /** The command line that runs {@code argv} as this user. */
     List<String> wrap(List<String> argv) {
         if (!root) {

@@ -23,8 +23,11 @@ import java.util.function.Consumer;
  */
 final class PgCommand {
 
-    /** Output lines kept for error messages; a pg_basebackup of a big cluster prints thousands. */
-    private static final int KEPT_LINES = 40;
+    /**
+     * Output lines kept: all of pg_controldata's (about 60), the tail of a pg_basebackup that
+     * prints a progress line per second for hours.
+     */
+    private static final int KEPT_LINES = 400;
 
     /** What the command did: exit code and its last output lines. */
     record Result(String command, int exitCode, List<String> lines) {

@@ -22,7 +22,9 @@ final class PgConnect {
         p.setProperty("user", who.username());
         p.setProperty("password", who.password());
         p.setProperty("connectTimeout", Integer.toString(connectTimeout));
-        p.setProperty("loginTimeout", Integer.toString(connectTimeout));
+        // connectTimeout bounds the TCP handshake (a dead host fails fast); loginTimeout bounds the
+        // whole login, SCRAM included, which a loaded machine can stretch past the handshake budget.
+        p.setProperty("loginTimeout", Integer.toString(connectTimeout + socketTimeout));
         p.setProperty("socketTimeout", Integer.toString(socketTimeout));
         p.setProperty("ApplicationName", "meridian-agent");
         p.setProperty("assumeMinServerVersion", "15");

@@ -1,0 +1,103 @@
+package io.meridian.core.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.meridian.core.config.HostPort;
+import io.meridian.core.config.NodeConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigRendererTest {
+
+    private static NodeConfig.Postgres pg(Map<String, String> params, List<String> hba) {
+        return new NodeConfig.Postgres(Path.of("/usr/lib/postgresql/15/bin"), Path.of("/srv/pg/paris-1/data"),
+                new HostPort("0.0.0.0", 5433), new HostPort("10.0.0.1", 5433), "postgres",
+                new NodeConfig.Credentials("admin", "s3cret"), new NodeConfig.Credentials("replicator", "r'e:p"),
+                params, hba);
+    }
+
+    private static final NodeFiles FILES = NodeFiles.of(Path.of("/srv/pg/paris-1/data"), "paris-1", 5433);
+
+    @Test
+    void primaryGetsDefaultsThenClusterThenNodeParametersAndNoStandbySettings() {
+        String conf = ConfigRenderer.meridianConf(pg(Map.of("work_mem", "8MB"), List.of()), "paris-1", FILES,
+                Map.of("work_mem", "4MB", "max_connections", "200", "port", "1"), null, "ANY 1 (ny_1)");
+        Map<String, String> p = ConfigRenderer.parse(conf);
+        assertThat(p).containsEntry("wal_level", "logical").containsEntry("hot_standby", "on")
+                .containsEntry("wal_log_hints", "on").containsEntry("max_slot_wal_keep_size", "10GB")
+                .containsEntry("wal_keep_size", "256MB").containsEntry("track_commit_timestamp", "on")
+                .containsEntry("logging_collector", "off")
+                .containsEntry("max_connections", "200")
+                .containsEntry("work_mem", "8MB")                       // node wins over cluster
+                .containsEntry("port", "5433")                          // managed: cluster cannot move the port
+                .containsEntry("listen_addresses", "0.0.0.0")
+                .containsEntry("unix_socket_directories", "/srv/pg/paris-1/paris-1.run")
+                .containsEntry("synchronous_standby_names", "ANY 1 (ny_1)")
+                .doesNotContainKeys("primary_conninfo", "primary_slot_name");
+        assertThat(conf).contains("# Ignored (managed by Meridian): port");
+    }
+
+    @Test
+    void standbyGetsConninfoWithPassfileAndSlotButNoSyncNames() {
+        Map<String, String> p = ConfigRenderer.parameters(pg(Map.of(), List.of()), "paris-1", FILES, Map.of(),
+                new ConfigRenderer.Upstream("10.0.0.2", 5432, "paris_1"), "ANY 1 (x)");
+        assertThat(p.get("primary_conninfo"))
+                .contains("host=10.0.0.2 port=5432 user=replicator passfile=/srv/pg/paris-1/paris-1.pgpass")
+                .contains("application_name=paris-1").contains("connect_timeout=2").contains("keepalives=1")
+                .doesNotContain("r'e:p");
+        assertThat(p).containsEntry("primary_slot_name", "paris_1").containsEntry("recovery_target_timeline", "latest")
+                .doesNotContainKey("synchronous_standby_names");
+    }
+
+    @Test
+    void renderedFileReadsBackItsUpstreamAndQuotes() {
+        var up = new ConfigRenderer.Upstream("db host's", 6000, "ny_1");
+        String conf = ConfigRenderer.meridianConf(pg(Map.of("search_path", "'$user', public"), List.of()), "ny-1",
+                FILES, Map.of(), up, "");
+        Map<String, String> back = ConfigRenderer.parse(conf);
+        assertThat(back).containsEntry("search_path", "'$user', public");
+        assertThat(ConfigRenderer.upstreamOf(back)).isEqualTo(up);
+    }
+
+    @Test
+    void rejectsMultiLineValuesAndBadNames() {
+        assertThatThrownBy(() -> ConfigRenderer.meridianConf(pg(Map.of("work_mem", "1MB\nport = 1"), List.of()),
+                "n", FILES, Map.of(), null, "")).hasMessageContaining("work_mem");
+        assertThatThrownBy(() -> ConfigRenderer.meridianConf(pg(Map.of("bad name", "1"), List.of()),
+                "n", FILES, Map.of(), null, "")).hasMessageContaining("bad name");
+    }
+
+    @Test
+    void hbaDefaultsAllowReplicationOnlyForTheReplicationRole() {
+        String hba = ConfigRenderer.hba(pg(Map.of(), List.of()));
+        assertThat(hba).contains("local   all          all                     peer")
+                .contains("host    all          all          127.0.0.1/32   scram-sha-256")
+                .containsPattern("host\\s+replication\\s+replicator\\s+0\\.0\\.0\\.0/0\\s+scram-sha-256")
+                .containsPattern("host\\s+replication\\s+replicator\\s+::/0\\s+scram-sha-256")
+                .containsPattern("host\\s+all\\s+all\\s+0\\.0\\.0\\.0/0\\s+scram-sha-256")
+                .doesNotContain("trust");
+    }
+
+    @Test
+    void configuredHbaLinesReplaceTheDefaults() {
+        String hba = ConfigRenderer.hba(pg(Map.of(), List.of("hostssl all all 10.0.0.0/8 scram-sha-256")));
+        assertThat(hba.lines().filter(l -> !l.startsWith("#")).toList())
+                .containsExactly("hostssl all all 10.0.0.0/8 scram-sha-256");
+    }
+
+    @Test
+    void socketFolderFallsBackWhenTheDataDirectoryIsTooDeep() {
+        Path deep = Path.of("/srv/" + "x".repeat(120) + "/data");
+        NodeFiles f = NodeFiles.of(deep, "paris-1", 5432);
+        assertThat(NodeFiles.socketPathLength(f.socketDir(), 5432)).isLessThanOrEqualTo(NodeFiles.MAX_SOCKET_PATH);
+        assertThat(f.log()).isEqualTo(deep.getParent().resolve("paris-1.log"));
+    }
+
+    @Test
+    void passfileEscapesSeparators() {
+        assertThat(PassFile.escape("a:b\\c")).isEqualTo("a\\:b\\\\c");
+    }
+}
