@@ -211,7 +211,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         out.put("cluster", c);
         out.put("local", s);
         out.put("member", node.name());
-        out.put("alerts", io.meridian.agent.metrics.Alerts.evaluate(c, s));
+        out.put("alerts", java.util.List.of());
         return out;
     }
 

@@ -34,9 +34,13 @@ final class Bootstrap {
                 if (c.configVersion() == 0) {
                     dcs.setConfig(node.bootstrap(), 0);
                 }
-                String systemId = pg.initdb();
-                pg.start(null, null, node.bootstrap().parameters(), 60);
-                pg.ensureReplicationRole();
+                String systemId = MembershipKeeper.during(dcs, () -> placeholder(node, "bootstrapping"),
+                        heartbeat(c), () -> {
+                            String id = pg.initdb();
+                            pg.start(null, null, node.bootstrap().parameters(), 60);
+                            pg.ensureReplicationRole();
+                            return id;
+                        });
                 // History first: the race that follows lets only the last leader take the key back.
                 dcs.appendHistory(new TimelineEvent(1, io.meridian.core.cluster.Lsn.ZERO, "bootstrap",
                         System.currentTimeMillis(), node.name(), null, node.region()));
@@ -62,8 +66,22 @@ final class Bootstrap {
             return "empty data directory: waiting for a running leader to clone from";
         }
         String slot = PostgresController.slotName(node.name());
-        pg.basebackup(leader, slot, line -> LOG.info("pg_basebackup: {}", line));
-        pg.start(leader, slot, params.apply(c), 120);
+        MembershipKeeper.during(dcs, () -> placeholder(node, "cloning"), heartbeat(c), () -> {
+            pg.basebackup(leader, slot, line -> LOG.info("pg_basebackup: {}", line));
+            pg.start(leader, slot, params.apply(c), 120);
+            return null;
+        });
         return "cloned " + leader.name() + " with pg_basebackup through slot " + slot + " and started as a standby";
+    }
+
+    /** The member record published while PostgreSQL is not up yet. */
+    static io.meridian.core.cluster.Member placeholder(NodeConfig node, String state) {
+        return new io.meridian.core.cluster.Member(node.name(), node.region(), io.meridian.core.cluster.Role.UNKNOWN,
+                state, 0, null, null, null, null, -1, node.postgresql().connectAddress().host(),
+                node.postgresql().connectAddress().port(), node.restapi().url(), node.tags(), System.currentTimeMillis());
+    }
+
+    static long heartbeat(Cluster c) {
+        return Math.max(200, c.config().loopWaitMillis());
     }
 }

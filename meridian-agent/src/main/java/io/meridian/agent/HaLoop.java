@@ -110,7 +110,13 @@ final class HaLoop {
         PgState after = pg.observe();
         lastState = after;
         try {
+            long sent = System.nanoTime();
             dcs.touchMember(MemberRecord.of(node, after, replicating(c.config())));
+            // The member key shares the leader key's lease: a successful touch pushes the fence
+            // deadline too, so a slow cycle on a loaded machine does not fence a healthy leader.
+            if (deadline.armed()) {
+                deadline.renewed(sent, c.config().ttlMillis(), c.config().loopWaitMillis() / 2 + 200);
+            }
         } catch (DcsException e) {
             LOG.warn("could not publish member record: {}", e.getMessage());
         }
@@ -199,7 +205,7 @@ final class HaLoop {
                 if (dcs.acquireLeader(node.name())) {
                     deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
                     wasLeader = true;
-                    return "took the leader key back: I was the last leader and nobody replaced me";
+                    return "took the leader key: I was the last leader and nobody else holds it";
                 }
                 return "lost the leader key race while running as primary";
             }
@@ -276,7 +282,7 @@ final class HaLoop {
             return "now following " + leader.name() + " (" + leader.hostPort() + ")";
         }
         if (!state.streaming() && leader.timeline() > state.timeline() && !replicating(cfg) && pg.divergedFrom(leader)) {
-            return Rejoin.run(pg, leader, slot, clusterParameters(c), "not streaming and my timeline "
+            return Rejoin.run(dcs, node, Bootstrap.heartbeat(c), pg, leader, slot, clusterParameters(c), "not streaming and my timeline "
                     + state.timeline() + " forked from the leader's " + leader.timeline());
         }
         long lag = c.status().leaderLsn().bytesAfter(state.replayLsn());
@@ -306,6 +312,7 @@ final class HaLoop {
 
     private String recover(Cluster c, DynamicConfig cfg) throws DcsException, PostgresException {
         Member leader = c.leaderMember().orElse(null);
+        boolean postmasterAlive = pg.postmasterPid() > 0;
         if (c.isLeader(node.name())) {
             long sent = System.nanoTime();
             if (!dcs.renewLeader(node.name())) {
@@ -324,6 +331,9 @@ final class HaLoop {
                 return "released the leader key: PostgreSQL did not come back within primary_start_timeout "
                         + cfg.primaryStartTimeout() + " s";
             }
+            if (postmasterAlive) {
+                return String.format("PostgreSQL primary is not answering though its postmaster lives (%.1f s); waiting", spent);
+            }
             try {
                 pg.start(null, null, clusterParameters(c), Math.max(1, cfg.primaryStartTimeout() - spent));
             } catch (PostgresException e) {
@@ -334,6 +344,9 @@ final class HaLoop {
             return "restarted the crashed primary in place (crash recovery)";
         }
         disarmAndForget();
+        if (postmasterAlive) {
+            return "PostgreSQL is starting or not answering yet (postmaster alive); waiting";
+        }
         if (leader == null) {
             SwitchoverRequest req = c.switchover();
             if (req != null && req.candidate() != null && !node.name().equals(req.candidate())
@@ -348,7 +361,7 @@ final class HaLoop {
         }
         String slot = PostgresController.slotName(node.name());
         if (pg.divergedFrom(leader)) {
-            return Rejoin.run(pg, leader, slot, clusterParameters(c), "my history forked from leader " + leader.name());
+            return Rejoin.run(dcs, node, Bootstrap.heartbeat(c), pg, leader, slot, clusterParameters(c), "my history forked from leader " + leader.name());
         }
         pg.start(leader, slot, clusterParameters(c), 60);
         following = leader.name();
@@ -394,8 +407,11 @@ final class HaLoop {
                     pg.stop("immediate", 30);
                     pg.wipe();
                     String slot = PostgresController.slotName(node.name());
-                    pg.basebackup(lm, slot, line -> LOG.info("reinitialize: {}", line));
-                    pg.start(lm, slot, clusterParameters(c), 120);
+                    MembershipKeeper.during(dcs, () -> Bootstrap.placeholder(node, "reinitializing"), Bootstrap.heartbeat(c), () -> {
+                        pg.basebackup(lm, slot, line -> LOG.info("reinitialize: {}", line));
+                        pg.start(lm, slot, clusterParameters(c), 120);
+                        return null;
+                    });
                     following = lm.name();
                     yield "reinitialized from " + lm.name() + " on operator request";
                 }

@@ -18,7 +18,14 @@ final class Rejoin {
     private Rejoin() {
     }
 
-    static String run(PostgresController pg, Member leader, String slot, Map<String, String> params, String why)
+    static String run(io.meridian.core.dcs.Dcs dcs, io.meridian.core.config.NodeConfig node, long heartbeatMillis,
+                      PostgresController pg, Member leader, String slot, Map<String, String> params, String why)
+            throws PostgresException, io.meridian.core.dcs.DcsException {
+        return MembershipKeeper.during(dcs, () -> Bootstrap.placeholder(node, "rejoining"), heartbeatMillis,
+                () -> rejoin(pg, leader, slot, params, why));
+    }
+
+    private static String rejoin(PostgresController pg, Member leader, String slot, Map<String, String> params, String why)
             throws PostgresException {
         if (pg.postmasterPid() > 0) {
             pg.stop("fast", 60);
