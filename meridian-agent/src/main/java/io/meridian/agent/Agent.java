@@ -41,10 +41,13 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final HaLoop loop;
     private final RestApi rest;
     private final AgentMetrics metrics;
+    private final io.meridian.agent.metrics.Alerts alerts = new io.meridian.agent.metrics.Alerts();
+    private final io.meridian.agent.metrics.SlotGuard slotGuard = new io.meridian.agent.metrics.SlotGuard(java.time.Clock.systemUTC());
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean wake = new AtomicBoolean();
     private final Thread loopThread;
     private volatile String lastReason = "starting";
+    private volatile java.util.List<io.meridian.agent.metrics.SlotGuard.Warning> slotWarnings = java.util.List.of();
     private final java.util.Deque<String> recent = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile long lastCycleNanos = System.nanoTime();
     private volatile long lastCycleAtMillis;
@@ -60,6 +63,11 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             @Override
             public void cycle(Cluster cluster, PgState state, String reason) {
                 metrics.update(cluster, state, dcs.leaseRemainingSeconds());
+                var warnings = slotGuard.check(state.running() && !state.inRecovery() ? state.slots() : java.util.List.of());
+                if (!warnings.isEmpty() && !warnings.equals(slotWarnings)) {
+                    warnings.forEach(w -> LOG.warn("{}", w.message()));
+                }
+                slotWarnings = warnings;
             }
 
             @Override
@@ -211,7 +219,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         out.put("cluster", c);
         out.put("local", s);
         out.put("member", node.name());
-        out.put("alerts", java.util.List.of());
+        out.put("alerts", alerts.evaluate(c, s, slotWarnings));
         return out;
     }
 
