@@ -64,7 +64,8 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             public void cycle(Cluster cluster, PgState state, String reason) {
                 metrics.update(cluster, state, dcs.leaseRemainingSeconds());
                 var warnings = slotGuard.check(state.running() && !state.inRecovery() ? state.slots() : java.util.List.of());
-                if (!warnings.isEmpty() && !warnings.equals(slotWarnings)) {
+                // Log when the set of inactive slots changes, not every cycle.
+                if (!warnings.stream().map(w -> w.slot()).toList().equals(slotWarnings.stream().map(w -> w.slot()).toList())) {
                     warnings.forEach(w -> LOG.warn("{}", w.message()));
                 }
                 slotWarnings = warnings;
