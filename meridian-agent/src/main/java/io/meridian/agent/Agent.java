@@ -39,6 +39,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final LeaderDeadline deadline;
     private final OperatorTasks tasks;
     private final HaLoop loop;
+    private final PeerProbe probe;
     private final RestApi rest;
     private final AgentMetrics metrics;
     private final io.meridian.agent.metrics.Alerts alerts = new io.meridian.agent.metrics.Alerts();
@@ -59,7 +60,8 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.metrics = new AgentMetrics(node.cluster(), node.name(), node.region());
         this.deadline = new LeaderDeadline(this::fence);
         this.tasks = new OperatorTasks(() -> wake.set(true));
-        this.loop = new HaLoop(node, dcs, pg, deadline, new PeerProbe(Duration.ofMillis(1000)), tasks, new HaLoop.Listener() {
+        this.probe = new PeerProbe(Duration.ofMillis(1000));
+        this.loop = new HaLoop(node, dcs, pg, deadline, probe, tasks, new HaLoop.Listener() {
             @Override
             public void cycle(Cluster cluster, PgState state, String reason) {
                 metrics.update(cluster, state, dcs.leaseRemainingSeconds());
@@ -244,7 +246,8 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             leader = c.leader().name();
         }
         if (candidate != null && !candidate.isEmpty()) {
-            String why = Switchover.refusal(c, candidate);
+            NodeStatus fresh = c.member(candidate).map(m -> probe.status(m.apiUrl())).orElse(null);
+            String why = Switchover.refusal(c, candidate, fresh);
             if (why != null && !(failover && !c.hasLeader() && c.member(candidate).isPresent())) {
                 return Response.json(412, Map.of("error", "switchover refused: " + why));
             }

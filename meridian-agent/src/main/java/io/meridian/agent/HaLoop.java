@@ -54,6 +54,7 @@ final class HaLoop {
     private volatile PgState lastState = PgState.STOPPED;
     private long lastStreamedNanos;
     private long primaryDownSinceNanos;
+    private long notAnsweringSinceNanos;
     private String following;
     private boolean wasLeader;
 
@@ -144,6 +145,7 @@ final class HaLoop {
             return recover(c, cfg);
         }
         primaryDownSinceNanos = 0;
+        notAnsweringSinceNanos = 0;
         if (c.isLeader(node.name())) {
             return lead(c, state, cfg);
         }
@@ -320,6 +322,25 @@ final class HaLoop {
                 return "PostgreSQL is down and I lost the leader key; will rejoin as a standby";
             }
             deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+            if (postmasterAlive) {
+                // Alive but silent (overload, a long checkpoint): not a crash. Hold the key, but not
+                // for ever: a hung primary that keeps its lease would keep the cluster read-only.
+                primaryDownSinceNanos = 0;
+                if (notAnsweringSinceNanos == 0) {
+                    notAnsweringSinceNanos = System.nanoTime();
+                }
+                double silent = (System.nanoTime() - notAnsweringSinceNanos) / 1e9;
+                double limit = Math.max(30, 5 * cfg.ttl());
+                if (silent > limit) {
+                    disarmAndForget();
+                    pg.stop("immediate", 30);
+                    dcs.releaseLeader(node.name());
+                    notAnsweringSinceNanos = 0;
+                    return String.format("stopped PostgreSQL and released the leader key: it has not answered for %.0f s", silent);
+                }
+                return String.format("PostgreSQL primary is not answering though its postmaster lives (%.1f s); holding the key", silent);
+            }
+            notAnsweringSinceNanos = 0;
             if (primaryDownSinceNanos == 0) {
                 primaryDownSinceNanos = System.nanoTime();
             }
@@ -330,9 +351,6 @@ final class HaLoop {
                 primaryDownSinceNanos = 0;
                 return "released the leader key: PostgreSQL did not come back within primary_start_timeout "
                         + cfg.primaryStartTimeout() + " s";
-            }
-            if (postmasterAlive) {
-                return String.format("PostgreSQL primary is not answering though its postmaster lives (%.1f s); waiting", spent);
             }
             try {
                 pg.start(null, null, clusterParameters(c), Math.max(1, cfg.primaryStartTimeout() - spent));

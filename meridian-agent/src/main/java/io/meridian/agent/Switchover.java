@@ -67,8 +67,11 @@ final class Switchover {
         return "switchover: stopped cleanly at " + last + " and released the leader key to " + chosen.name();
     }
 
-    /** Used by the REST API and CLI to refuse early, with the reason. */
-    static String refusal(Cluster c, String candidate) {
+    /**
+     * Used by the REST API to refuse early, with the reason; {@code fresh} is the candidate's own
+     * status just now (null when it did not answer), since its member key can be a loop old.
+     */
+    static String refusal(Cluster c, String candidate, NodeStatus fresh) {
         Member m = c.member(candidate).orElse(null);
         if (m == null) {
             return candidate + " is not a member of the cluster";
@@ -79,12 +82,15 @@ final class Switchover {
         if (!m.tags().promotable()) {
             return candidate + " is tagged nofailover";
         }
-        if (!m.isStreaming()) {
+        if (fresh == null) {
+            return candidate + "'s agent does not answer";
+        }
+        if (!"streaming".equals(fresh.replicationState())) {
             return candidate + " is not streaming from the leader";
         }
         Member leader = c.leaderMember().orElse(null);
         if (leader != null) {
-            long lag = leader.writeLsn().bytesAfter(m.lsn());
+            long lag = leader.writeLsn().bytesAfter(Lsn.max(fresh.receiveLsn(), fresh.replayLsn()));
             if (lag > c.config().maximumLagOnFailover()) {
                 return candidate + " lags " + lag + " bytes behind the leader (maximum_lag_on_failover "
                         + c.config().maximumLagOnFailover() + ")";

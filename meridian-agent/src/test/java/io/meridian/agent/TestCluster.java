@@ -49,7 +49,8 @@ final class TestCluster implements AutoCloseable {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         etcd = EtcdServer.single("etcd", dir.resolve("etcd"));
         etcd.start();
-        observer = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", CLUSTER, null, dcs.ttl(), dcs.retryTimeout());
+        // The observer may wait longer than an agent: a loaded test machine must not fail a test on a slow read.
+        observer = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", CLUSTER, null, dcs.ttl(), 10);
         for (String region : regions) {
             String name = region + "-1";
             LinkRelay link = LinkRelay.start(FreePorts.allocate(), "127.0.0.1", etcd.clientPort());
@@ -108,9 +109,21 @@ final class TestCluster implements AutoCloseable {
         return observer.load();
     }
 
+    /** Waits for a leader other than {@code old} whose PostgreSQL runs as primary. */
+    String awaitNewLeader(String old, Duration within) {
+        String[] leader = new String[1];
+        await().atMost(within).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+            Cluster c = observer.load();
+            leader[0] = c.hasLeader() ? c.leader().name() : null;
+            return leader[0] != null && !leader[0].equals(old)
+                    && c.leaderMember().map(m -> m.role() == io.meridian.core.cluster.Role.PRIMARY).orElse(false);
+        });
+        return leader[0];
+    }
+
     String awaitLeader(Duration within) {
         String[] leader = new String[1];
-        await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> {
+        await().atMost(within).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
             Cluster c = observer.load();
             if (!c.hasLeader() || c.leaderMember().isEmpty()) {
                 return false;
@@ -123,7 +136,7 @@ final class TestCluster implements AutoCloseable {
 
     /** Waits until every node but the leader streams from it. */
     void awaitStreaming(int replicas, Duration within) {
-        await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             Cluster c = observer.load();
             long n = c.members().stream().filter(m -> !c.isLeader(m.name()) && m.isStreaming()
                     && c.leaderMember().map(l -> l.timeline() == m.timeline()).orElse(false)).count();
