@@ -53,6 +53,7 @@ final class HaLoop {
     private volatile Cluster lastCluster;
     private volatile PgState lastState = PgState.STOPPED;
     private long lastStreamedNanos;
+    private long noLeaderSinceNanos;
     private long primaryDownSinceNanos;
     private long notAnsweringSinceNanos;
     private String following;
@@ -80,8 +81,12 @@ final class HaLoop {
 
     /** True when WAL streamed from the leader within the last lease (see {@link Candidate#replicating()}). */
     boolean replicating(DynamicConfig cfg) {
+        // Measured from the moment the leader went missing, not from now: a standby that streamed
+        // until the leader died stays a candidate however long the cluster stays leaderless
+        // (maintenance mode, an etcd outage), while one that had stopped streaming before does not.
+        long reference = noLeaderSinceNanos == 0 ? System.nanoTime() : noLeaderSinceNanos;
         return lastStreamedNanos != 0
-                && System.nanoTime() - lastStreamedNanos < TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis());
+                && reference - lastStreamedNanos < TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis());
     }
 
     String runCycle() {
@@ -92,6 +97,11 @@ final class HaLoop {
             return etcdUnreachable(e);
         }
         lastCluster = c;
+        if (c.hasLeader()) {
+            noLeaderSinceNanos = 0;
+        } else if (noLeaderSinceNanos == 0) {
+            noLeaderSinceNanos = System.nanoTime();
+        }
         PgState state = pg.observe();
         lastState = state;
         if (state.running() && state.inRecovery() && state.streaming()) {
@@ -283,9 +293,12 @@ final class HaLoop {
             following = leader.name();
             return "now following " + leader.name() + " (" + leader.hostPort() + ")";
         }
-        if (!state.streaming() && leader.timeline() > state.timeline() && !replicating(cfg) && pg.divergedFrom(leader)) {
-            return Rejoin.run(dcs, node, Bootstrap.heartbeat(c), pg, leader, slot, clusterParameters(c), "not streaming and my timeline "
-                    + state.timeline() + " forked from the leader's " + leader.timeline());
+        if (!state.streaming() && leader.timeline() > state.timeline() && !replicating(cfg)) {
+            // Not streaming for a whole lease while the leader is on a newer timeline: our history
+            // may have forked. The check needs PostgreSQL stopped; the next cycle rewinds if so.
+            pg.stop("fast", 60);
+            return "stopped PostgreSQL: not streaming from " + leader.name() + " on timeline " + leader.timeline()
+                    + " while I am on " + state.timeline() + "; checking whether my history forked";
         }
         long lag = c.status().leaderLsn().bytesAfter(state.replayLsn());
         return "no action: following " + leader.name() + " (" + (state.streaming() ? "streaming" : "not streaming")
