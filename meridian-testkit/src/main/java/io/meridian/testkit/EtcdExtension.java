@@ -91,6 +91,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
         } else {
             members = EtcdServer.cluster(dir, IntStream.rangeClosed(1, size).mapToObj(i -> "etcd" + i).toList());
         }
+        members.forEach(EtcdServer::killOnJvmExit);
         try {
             EtcdServer.startAll(members, START_TIMEOUT);
         } catch (IOException | RuntimeException e) {
