@@ -273,12 +273,17 @@ class EtcdDcsTest {
         EtcdDcs router = agent(null, 6);
         EtcdDcs a = agent("a", 6);
         List<Cluster> seen = new CopyOnWriteArrayList<>();
-        try (AutoCloseable subscription = router.watch(seen::add)) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
-            assertThat(seen.get(0).hasLeader()).isFalse();
-            assertThat(a.acquireLeader("a")).isTrue();
-            await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).isLeader("a"));
-        }
+        AutoCloseable subscription = router.watch(seen::add);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !seen.isEmpty());
+        assertThat(seen.get(0).hasLeader()).isFalse();
+        assertThat(a.acquireLeader("a")).isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).isLeader("a"));
+        assertThat(seen).extracting(Cluster::revision).isSorted().doesNotHaveDuplicates();
+
+        subscription.close();
+        int delivered = seen.size();
+        assertThat(a.releaseLeader("a")).isTrue();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> seen.size() == delivered);
     }
 
     @Test
