@@ -21,14 +21,14 @@ import java.util.stream.Stream;
  * primary from initdb, or a streaming standby cloned with pg_basebackup -R. The superuser's
  * password comes from a 0600 file, never a command line; TCP logins need SCRAM.
  */
-final class PgServer implements AutoCloseable {
+public final class PgServer implements AutoCloseable {
 
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static final String PASSWORD = "router-test-secret";
 
     final Path dir;
     final Path data;
-    final int port;
+    public final int port;
 
     private PgServer(Path dir, int port) {
         this.dir = dir;
@@ -36,7 +36,7 @@ final class PgServer implements AutoCloseable {
         this.port = port;
     }
 
-    static PgServer primary() throws IOException, InterruptedException {
+    public static PgServer primary() throws IOException, InterruptedException {
         PgServer pg = new PgServer(workDir(), FreePorts.allocate());
         Path pw = pg.dir.resolve("pwfile");
         Files.writeString(pw, PASSWORD + "\n");
@@ -92,7 +92,7 @@ final class PgServer implements AutoCloseable {
         return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres" + extra, p);
     }
 
-    void execute(String sql) throws SQLException {
+    public void execute(String sql) throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute(sql);
         }

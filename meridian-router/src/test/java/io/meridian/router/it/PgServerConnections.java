@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /** pgjdbc connections as an application would open them through the router. */
-final class PgServerConnections {
+public final class PgServerConnections {
 
     private PgServerConnections() {
     }
@@ -17,7 +17,7 @@ final class PgServerConnections {
         return p;
     }
 
-    static Connection open(int port, Properties extra) throws SQLException {
+    public static Connection open(int port, Properties extra) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         p.setProperty("password", PgServer.PASSWORD);
