@@ -13,19 +13,19 @@ import java.util.Set;
  * what was expected. Unknown keys are refused too: a misspelt key silently ignored is how a node
  * ends up with the wrong data directory.
  */
-final class ConfigNode {
+public final class ConfigNode {
 
     private final String source;
     private final String path;
     private final JsonNode node;
 
-    ConfigNode(String source, String path, JsonNode node) {
+    public ConfigNode(String source, String path, JsonNode node) {
         this.source = source;
         this.path = path;
         this.node = node;
     }
 
-    String source() {
+    public String source() {
         return source;
     }
 
@@ -33,15 +33,15 @@ final class ConfigNode {
         return path.isEmpty() ? name : path + "." + name;
     }
 
-    ConfigException error(String name, String problem) {
+    public ConfigException error(String name, String problem) {
         return new ConfigException(source, key(name), problem);
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return node.has(name) && !node.get(name).isNull();
     }
 
-    void allowOnly(Set<String> names) {
+    public void allowOnly(Set<String> names) {
         Iterator<String> it = node.fieldNames();
         while (it.hasNext()) {
             String name = it.next();
@@ -51,14 +51,14 @@ final class ConfigNode {
         }
     }
 
-    String text(String name) {
+    public String text(String name) {
         if (!has(name)) {
             throw error(name, "missing (expected a non-empty string)");
         }
         return textOr(name, null);
     }
 
-    String textOr(String name, String fallback) {
+    public String textOr(String name, String fallback) {
         if (!has(name)) {
             return fallback;
         }
@@ -69,7 +69,7 @@ final class ConfigNode {
         return v.asText();
     }
 
-    String name(String name) {
+    public String name(String name) {
         String v = text(name);
         if (!v.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
             throw error(name, "expected a name of letters, digits, '_', '.', '-' (at most 63), got \"" + v + "\"");
@@ -77,7 +77,7 @@ final class ConfigNode {
         return v;
     }
 
-    HostPort hostPort(String name, HostPort fallback) {
+    public HostPort hostPort(String name, HostPort fallback) {
         if (!has(name)) {
             if (fallback == null) {
                 throw error(name, "missing (expected host:port)");
@@ -92,7 +92,7 @@ final class ConfigNode {
         }
     }
 
-    boolean bool(String name, boolean fallback) {
+    public boolean bool(String name, boolean fallback) {
         if (!has(name)) {
             return fallback;
         }
@@ -103,7 +103,7 @@ final class ConfigNode {
         return v.asBoolean();
     }
 
-    long integer(String name, long fallback, long min, long max) {
+    public long integer(String name, long fallback, long min, long max) {
         if (!has(name)) {
             return fallback;
         }
@@ -118,7 +118,7 @@ final class ConfigNode {
         return x;
     }
 
-    double seconds(String name, double fallback, double min, double max) {
+    public double seconds(String name, double fallback, double min, double max) {
         if (!has(name)) {
             return fallback;
         }
@@ -133,7 +133,7 @@ final class ConfigNode {
         return x;
     }
 
-    List<String> strings(String name) {
+    public List<String> strings(String name) {
         if (!has(name)) {
             return List.of();
         }
@@ -153,7 +153,7 @@ final class ConfigNode {
     }
 
     /** A flat mapping of names to scalar values, such as PostgreSQL parameters. */
-    Map<String, String> scalars(String name) {
+    public Map<String, String> scalars(String name) {
         if (!has(name)) {
             return Map.of();
         }
@@ -173,7 +173,7 @@ final class ConfigNode {
         return out;
     }
 
-    ConfigNode child(String name, boolean required) {
+    public ConfigNode child(String name, boolean required) {
         if (!has(name)) {
             if (required) {
                 throw error(name, "missing (expected a mapping)");

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Router overhead benchmark: pgbench select-only and TPC-B-like, simple and extended protocol,
+# 8 and 64 clients, against PostgreSQL directly, HAProxy (TCP mode), PgBouncer (transaction
+# mode) and the Meridian router, interleaved in one run so every target sees the same machine.
+# Prints TPS, ratio to direct, p99 latency and CPU per transaction (proxy process and whole box).
+#
+#   bench/router/run.sh [seconds-per-run] [rounds]     (defaults: 10 s, 2 rounds)
+# Needs root (PostgreSQL and PgBouncer run as OS user postgres), PostgreSQL 15, haproxy, pgbouncer.
+set -euo pipefail
+
+SECS=${1:-10}
+ROUNDS=${2:-2}
+SCALE=${SCALE:-10}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d /tmp/mrbench.XXXXXX)
+chmod 755 "$WORK"; chown postgres:postgres "$WORK"
+PG=55432; HAP=55433; BOUNCER=55434; RW=55435; RO=55436
+PIDS=()
+as_pg() { runuser -u postgres -- "$@"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  as_pg "$BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "# building the router classpath" >&2
+(cd "$ROOT" && mvn -o -q -B -pl meridian-router -am test-compile dependency:build-classpath \
+   -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null)
+CP="$ROOT/meridian-router/target/test-classes:$ROOT/meridian-router/target/classes:$ROOT/meridian-core/target/classes:$(cat "$WORK/cp.txt")"
+
+echo "# PostgreSQL on $PG" >&2
+as_pg "$BIN/initdb" -D "$WORK/data" -U postgres -A trust --no-sync >/dev/null
+cat >> "$WORK/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $PG
+unix_socket_directories = '$WORK'
+max_connections = 300
+shared_buffers = 256MB
+synchronous_commit = off
+CONF
+as_pg "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w start >/dev/null
+"$BIN/pgbench" -h 127.0.0.1 -p $PG -U postgres -i -s "$SCALE" -q postgres >/dev/null 2>&1
+
+cat > "$WORK/haproxy.cfg" <<CONF
+global
+  maxconn 1000
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+listen pg
+  bind 127.0.0.1:$HAP
+  server pg 127.0.0.1:$PG
+CONF
+haproxy -f "$WORK/haproxy.cfg" -db >/dev/null 2>&1 & PIDS+=($!); HAP_PID=$!
+
+cat > "$WORK/pgbouncer.ini" <<CONF
+[databases]
+postgres = host=127.0.0.1 port=$PG dbname=postgres
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER
+unix_socket_dir =
+auth_type = trust
+auth_file = $WORK/userlist.txt
+pool_mode = transaction
+default_pool_size = 64
+max_client_conn = 500
+logfile = $WORK/pgbouncer.log
+CONF
+echo '"postgres" ""' > "$WORK/userlist.txt"
+chown postgres:postgres "$WORK/pgbouncer.ini" "$WORK/userlist.txt"
+as_pg pgbouncer "$WORK/pgbouncer.ini" >/dev/null 2>&1 & PIDS+=($!)
+sleep 0.5
+BOUNCER_PID=$(pgrep -n -u postgres -x pgbouncer)
+
+java -XX:+UseParallelGC -Xms256m -Xmx256m -cp "$CP" io.meridian.router.BenchRouter $RW $RO $PG > "$WORK/router.log" 2>&1 & PIDS+=($!); ROUTER_PID=$!
+for i in $(seq 1 100); do grep -q "router ready" "$WORK/router.log" && break; sleep 0.2; done
+grep -q "router ready" "$WORK/router.log" || { cat "$WORK/router.log" >&2; exit 1; }
+
+proc_cpu() { [ -z "$1" ] && { echo 0; return; }; awk '{printf "%d", $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+box_cpu() { awk '/^cpu /{printf "%d", $2+$3+$4+$7+$8}' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+
+declare -A TARGET_PORT=([direct]=$PG [haproxy]=$HAP [pgbouncer]=$BOUNCER [router]=$RW)
+declare -A TARGET_PID=([direct]="" [haproxy]=$HAP_PID [pgbouncer]=$BOUNCER_PID [router]=$ROUTER_PID)
+TARGETS=(direct haproxy pgbouncer router)
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+
+# Warm the router's JIT and every pool before measuring.
+for t in "${TARGETS[@]}"; do
+  "$BIN/pgbench" -h 127.0.0.1 -p "${TARGET_PORT[$t]}" -U postgres -S -c 8 -j 2 -T 3 postgres >/dev/null 2>&1 || true
+done
+
+for round in $(seq 1 "$ROUNDS"); do
+  for workload in select-only tpcb-like; do
+    for proto in simple extended; do
+      for clients in 8 64; do
+        for t in "${TARGETS[@]}"; do
+          flag=$([ "$workload" = select-only ] && echo "-S" || echo "-b tpcb-like")
+          log="$WORK/txlog"; rm -f "$log".*
+          p0=$(proc_cpu "${TARGET_PID[$t]}"); b0=$(box_cpu)
+          out=$("$BIN/pgbench" -h 127.0.0.1 -p "${TARGET_PORT[$t]}" -U postgres $flag -M "$proto" -c "$clients" -j 2 \
+                -T "$SECS" -l --log-prefix="$log" postgres 2>&1) || { echo "pgbench failed on $t: $out" >&2; continue; }
+          p1=$(proc_cpu "${TARGET_PID[$t]}"); b1=$(box_cpu)
+          tps=$(echo "$out" | awk '/^tps/ {print $3; exit}')
+          txns=$(echo "$out" | awk '/number of transactions actually processed/ {print $6; exit}' | cut -d/ -f1)
+          p99=$(cat "$log".* | awk '{print $3}' | sort -n | awk '{a[NR]=$1} END {i=int(NR*0.99); if(i<1)i=1; printf "%.3f", a[i]/1000}')
+          proxy_us=$(awk -v d=$((p1 - p0)) -v n="$txns" -v hz="$HZ" 'BEGIN{printf "%.1f", (n > 0 ? d/hz*1e6/n : 0)}')
+          box_us=$(awk -v d=$((b1 - b0)) -v n="$txns" -v hz="$HZ" 'BEGIN{printf "%.1f", (n > 0 ? d/hz*1e6/n : 0)}')
+          printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$workload" "$proto" "$clients" "$t" "$tps" "$p99" "$proxy_us" "$box_us" >> "$RESULTS"
+          echo "round $round $workload $proto c=$clients $t: tps $tps p99 ${p99}ms proxy ${proxy_us}us/tx box ${box_us}us/tx" >&2
+        done
+      done
+    done
+  done
+done
+rm -f "$WORK"/txlog.*
+
+echo "# $(date -u +%FT%TZ) $(nproc) cores, PostgreSQL 15, scale $SCALE, ${SECS}s x $ROUNDS rounds, pgbench -j 2"
+echo "# tps: mean over rounds; p99 ms: mean of per-run p99; cpu: microseconds per transaction (proxy process / whole machine)"
+printf "%-11s %-8s %3s %-10s %9s %7s %8s %8s %8s %8s %8s\n" workload proto c target tps xdirect p99_ms cpu_proxy cpu_box router/hap router/pgb
+awk -F'\t' '
+  { k=$2"\t"$3"\t"$4; key=k"\t"$5; tps[key]+=$6; p99[key]+=$7; px[key]+=$8; bx[key]+=$9; n[key]++; keys[k]=1 }
+  END {
+    for (k in keys) {
+      split(k, f, "\t");
+      d=tps[k"\tdirect"]/n[k"\tdirect"]; r=tps[k"\trouter"]/n[k"\trouter"];
+      h=tps[k"\thaproxy"]/n[k"\thaproxy"]; b=tps[k"\tpgbouncer"]/n[k"\tpgbouncer"];
+      split("direct haproxy pgbouncer router", ts, " ");
+      for (i=1; i<=4; i++) { t=ts[i]; key=k"\t"t; if (!n[key]) continue;
+        printf "%-11s %-8s %3s %-10s %9.0f %7.2f %8.3f %8.1f %8.1f %8s %8s\n", f[1], f[2], f[3], t, tps[key]/n[key],
+          (tps[key]/n[key])/d, p99[key]/n[key], px[key]/n[key], bx[key]/n[key],
+          (t=="router" ? sprintf("%.2f", r/h) : ""), (t=="router" ? sprintf("%.2f", r/b) : "") }
+    }
+  }' "$RESULTS" | sort -k1,1 -k2,2 -k3,3n -s

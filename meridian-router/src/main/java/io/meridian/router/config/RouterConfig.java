@@ -1,0 +1,80 @@
+package io.meridian.router.config;
+
+import io.meridian.core.config.HostPort;
+import io.meridian.router.route.LagBound;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A router's settings, as read from its YAML file by {@link RouterConfigLoader}. Immutable; the
+ * lab may also build one directly.
+ *
+ * @param source    file the settings came from (for messages), or a label
+ * @param cluster   cluster name in etcd
+ * @param name      this router's name (metrics and status)
+ * @param region    region the router runs in; reads prefer replicas there
+ * @param etcd      where the cluster state lives
+ * @param rwListen  read-write port: always the current leader
+ * @param roListen  read-only port: a replica chosen by region, lag and load
+ * @param httpListen health, status and metrics, or null for none
+ * @param reads     replica choice for the read-only port
+ * @param monitor   how the router measures every node itself
+ * @param leaderStaleAfter how long the router trusts its view of the cluster without hearing from
+ *                  etcd; after that it refuses new read-write connections
+ * @param connectTimeout bound on connecting to a PostgreSQL server for a client
+ * @param startupTimeout bound on a client sending its startup packet (slow senders are cut off)
+ * @param tls       client-side TLS, or null to answer 'N' to SSLRequest
+ */
+public record RouterConfig(
+        String source,
+        String cluster,
+        String name,
+        String region,
+        Etcd etcd,
+        HostPort rwListen,
+        HostPort roListen,
+        HostPort httpListen,
+        Reads reads,
+        Monitor monitor,
+        Duration leaderStaleAfter,
+        Duration connectTimeout,
+        Duration startupTimeout,
+        Tls tls) {
+
+    public record Etcd(List<String> endpoints, String namespace) {
+        public Etcd {
+            endpoints = List.copyOf(endpoints);
+        }
+    }
+
+    /** What the read-only port does when no replica qualifies. */
+    public enum Fallback { LEADER, REFUSE }
+
+    /**
+     * @param maxLag     default lag bound (per-connection {@code meridian.max_lag} replaces it)
+     * @param fallback   when no replica qualifies
+     * @param minLsnWait how long a {@code meridian.min_lsn} read waits for a replica to replay that
+     *                   position before it goes to the leader
+     */
+    public record Reads(LagBound maxLag, Fallback fallback, Duration minLsnWait) {
+    }
+
+    /**
+     * A monitoring login on every node (superuser or pg_monitor), used only by the router's own
+     * lag probes. The password is held here and in JDBC Properties, never logged.
+     *
+     * @param interval time between two probes of one node
+     * @param timeout  bound on connecting and on each probe query
+     */
+    public record Monitor(String username, String password, String database, Duration interval, Duration timeout) {
+        @Override
+        public String toString() {
+            return "Monitor[username=" + username + ", database=" + database + ", interval=" + interval
+                    + ", timeout=" + timeout + "]";
+        }
+    }
+
+    public record Tls(Path certificate, Path privateKey) {
+    }
+}

@@ -1,0 +1,134 @@
+package io.meridian.router.proxy;
+
+import io.meridian.core.cluster.Member;
+import io.meridian.router.ClusterView;
+import io.meridian.router.config.RouterConfig;
+import io.meridian.router.ops.RouterMetrics;
+import io.meridian.router.route.Backend;
+import io.meridian.router.route.RoutePlanner;
+import io.meridian.router.wire.StartupPacket;
+import io.meridian.router.wire.StartupParser;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two listeners and the event loops behind them. One loop per core serves both accepting and
+ * relaying, and a client's server connection runs on the client's own loop.
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    // Stop reading from one side once 256 KiB wait for the other: bounds memory per connection.
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    final RouterConfig config;
+    final RoutePlanner planner;
+    final SessionTable table;
+    final RouterMetrics metrics;
+    final SslContext sslContext;
+    final Transport transport = Transport.best();
+    private final ClusterView view;
+    private final EventLoopGroup loops;
+    private Channel rw;
+    private Channel ro;
+
+    public ProxyServer(RouterConfig config, ClusterView view, RoutePlanner planner, SessionTable table,
+                       RouterMetrics metrics, SslContext sslContext, int threads) {
+        this.config = config;
+        this.view = view;
+        this.planner = planner;
+        this.table = table;
+        this.metrics = metrics;
+        this.sslContext = sslContext;
+        this.loops = transport.group(threads, "meridian-router-" + config.name());
+    }
+
+    public void bind() throws InterruptedException {
+        rw = listen(config.rwListen().host(), config.rwListen().port(), PortKind.RW);
+        ro = listen(config.roListen().host(), config.roListen().port(), PortKind.RO);
+        LOG.info("router {} listening: rw {} ro {} ({})", config.name(), rw.localAddress(), ro.localAddress(), transport);
+    }
+
+    private Channel listen(String host, int port, PortKind kind) throws InterruptedException {
+        return new ServerBootstrap().group(loops).channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("startup", new FrontendHandler(ProxyServer.this, kind));
+                    }
+                })
+                .bind(host, port).sync().channel();
+    }
+
+    public InetSocketAddress rwAddress() {
+        return (InetSocketAddress) rw.localAddress();
+    }
+
+    public InetSocketAddress roAddress() {
+        return (InetSocketAddress) ro.localAddress();
+    }
+
+    boolean stillLeader(Backend b) {
+        Optional<Member> leader = view.leader(config.leaderStaleAfter());
+        return leader.isPresent() && SessionTable.isLeader(b, leader.get().name(), addressOf(leader.get()));
+    }
+
+    static String addressOf(Member m) {
+        return new Backend(m.name(), m.host(), m.port(), true).address();
+    }
+
+    /** Sends the CancelRequest to the server that issued the key; unknown keys are dropped, as PostgreSQL does. */
+    void forwardCancel(Channel client, StartupPacket.CancelRequest cancel) {
+        Backend target = table.cancelTarget(cancelKeyOf(cancel));
+        if (target == null) {
+            return;
+        }
+        new Bootstrap().group(client.eventLoop()).channel(transport.socketChannel())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+                .handler(new ChannelInboundHandlerAdapter())
+                .connect(target.host(), target.port()).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        f.channel().writeAndFlush(StartupParser.writeCancel(f.channel().alloc(), cancel))
+                                .addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
+    }
+
+    private static long cancelKeyOf(StartupPacket.CancelRequest c) {
+        return Session.cancelKey(c.processId(), c.secretKey());
+    }
+
+    /** Closes read-write connections to anyone but the current leader; returns how many. */
+    public int followLeader() {
+        Optional<Member> leader = view.leader(config.leaderStaleAfter());
+        return leader.map(m -> table.closeReadWriteExcept(m.name(), addressOf(m)))
+                .orElseGet(() -> table.closeReadWriteExcept(null, null));
+    }
+
+    @Override
+    public void close() {
+        if (rw != null) {
+            rw.close().syncUninterruptibly();
+        }
+        if (ro != null) {
+            ro.close().syncUninterruptibly();
+        }
+        loops.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
