@@ -57,6 +57,8 @@ final class HaLoop {
     private long primaryDownSinceNanos;
     private long notAnsweringSinceNanos;
     private String following;
+    /** When we last pointed PostgreSQL at a (new) leader: a standby gets a lease's time to catch its timeline. */
+    private long followingSinceNanos;
     private boolean wasLeader;
 
     HaLoop(NodeConfig node, Dcs dcs, PostgresController pg, LeaderDeadline deadline, PeerProbe peers,
@@ -291,9 +293,12 @@ final class HaLoop {
         if (!leader.name().equals(following)) {
             pg.follow(leader, slot, clusterParameters(c));
             following = leader.name();
+            followingSinceNanos = System.nanoTime();
             return "now following " + leader.name() + " (" + leader.hostPort() + ")";
         }
-        if (!state.streaming() && leader.timeline() > state.timeline() && !replicating(cfg)) {
+        long quietNanos = System.nanoTime() - Math.max(lastStreamedNanos, followingSinceNanos);
+        if (!state.streaming() && leader.timeline() > state.timeline()
+                && quietNanos > TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis())) {
             // Not streaming for a whole lease while the leader is on a newer timeline: our history
             // may have forked. The check needs PostgreSQL stopped; the next cycle rewinds if so.
             pg.stop("fast", 60);
@@ -396,6 +401,7 @@ final class HaLoop {
         }
         pg.start(leader, slot, clusterParameters(c), 60);
         following = leader.name();
+        followingSinceNanos = System.nanoTime();
         return "started PostgreSQL as a standby of " + leader.name();
     }
 

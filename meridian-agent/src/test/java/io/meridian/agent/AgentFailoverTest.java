@@ -183,6 +183,38 @@ class AgentFailoverTest {
         assertThat(cluster.awaitNewLeader(old, Duration.ofSeconds(30))).isNotEqualTo(old);
     }
 
+    @Test
+    void aDivergedOldLeaderRejoinsThroughPgRewind() throws Exception {
+        bootedCluster();
+        String old = cluster.cluster().leader().name();
+        cluster.crashNode(old);
+        String next = cluster.awaitNewLeader(old, Duration.ofSeconds(30));
+        try (Connection conn = cluster.connect(next); Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE history_kept (x int); INSERT INTO history_kept VALUES (1)");
+        }
+        // Someone starts the old primary by hand and writes to it: its timeline 1 now forks from
+        // the cluster's timeline 2.
+        var oldPg = new io.meridian.core.postgres.LocalPostgres(cluster.nodes.get(old));
+        oldPg.start(null, null, java.util.Map.of(), 60);
+        try (Connection conn = cluster.connect(old); Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE forked (x int); INSERT INTO forked SELECT generate_series(1, 1000)");
+        }
+        oldPg.stop("fast", 60);
+        cluster.start(old);
+        await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
+            var m = cluster.cluster().member(old);
+            return m.isPresent() && m.get().role() == Role.REPLICA && m.get().isStreaming()
+                    && m.get().timeline() == cluster.member(next).timeline();
+        });
+        assertThat(cluster.agents.get(old).recentReasons()).anyMatch(r -> r.contains("pg_rewind"));
+        try (Connection conn = cluster.connect(old); Statement s = conn.createStatement()) {
+            var rs = s.executeQuery("SELECT to_regclass('forked') IS NULL, (SELECT count(*) FROM history_kept)");
+            rs.next();
+            assertThat(rs.getBoolean(1)).as("the forked table is gone after rewind").isTrue();
+            assertThat(rs.getLong(2)).isEqualTo(1);
+        }
+    }
+
     private HttpResponse<String> post(String node, String path, String body) throws Exception {
         return send(node, HttpRequest.newBuilder(URI.create(cluster.restUrl(node) + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
