@@ -40,6 +40,7 @@ final class HaLoop {
     private final PeerProbe peers;
     private final OperatorTasks tasks;
     private final SlotKeeper slots;
+    private final SyncKeeper sync;
     private final Listener listener;
 
     /** Hooks for metrics and the REST API. */
@@ -70,6 +71,7 @@ final class HaLoop {
         this.peers = peers;
         this.tasks = tasks;
         this.slots = new SlotKeeper(node.name());
+        this.sync = new SyncKeeper(node);
         this.listener = listener;
     }
 
@@ -181,6 +183,10 @@ final class HaLoop {
         }
         dcs.writeStatus(new ClusterStatus(state.writeLsn(), state.timeline(), slots.restartLsns(state)));
         slots.sync(c, state, cfg, pg);
+        String syncChange = sync.apply(c, state, cfg, dcs, pg);
+        if (syncChange != null) {
+            return syncChange;
+        }
         SwitchoverRequest req = c.switchover();
         if (req != null && (req.isFailover() || node.name().equals(req.leader()))) {
             return Switchover.stepDown(c, req, state, node, dcs, pg, peers, this::disarmAndForget);
@@ -190,6 +196,7 @@ final class HaLoop {
 
     private String promote(Cluster c, String why) throws DcsException, PostgresException {
         pg.promote(30);
+        sync.reset();
         PgState now = pg.observe();
         lastState = now;
         String reason = c.switchover() != null ? (c.switchover().isFailover() ? "manual failover" : "switchover") : "failover";
@@ -239,7 +246,18 @@ final class HaLoop {
             }
             return acquireAndPromote(c, cfg, "I was named by the " + (req.isFailover() ? "failover" : "switchover"));
         }
-        var ranking = FailoverCandidates.rank(peers.candidates(c, node.name(), self), ctx);
+        java.util.List<Candidate> all = peers.candidates(c, node.name(), self);
+        if (ctx.syncMembers() != null) {
+            // A commit acknowledged under ANY q of S is on q members of S: seeing |S| - q + 1 of
+            // them is what guarantees that the most advanced one holds it.
+            long seen = all.stream().filter(x -> x.reachable() && ctx.syncMembers().contains(x.name())).count();
+            long needed = (long) ctx.syncMembers().size() - Math.max(1, c.sync().quorum()) + 1;
+            if (seen < needed) {
+                return "no leader: only " + seen + " of the synchronous set " + ctx.syncMembers() + " answer, "
+                        + needed + " needed to be sure no acknowledged commit is lost";
+            }
+        }
+        var ranking = FailoverCandidates.rank(all, ctx);
         if (ranking.eligible().isEmpty()) {
             return "no leader and no eligible candidate: " + ranking.refused();
         }
@@ -268,7 +286,9 @@ final class HaLoop {
     private FailoverContext failoverContext(Cluster c) {
         DynamicConfig cfg = c.config();
         String lostRegion = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).region();
-        Set<String> sync = "off".equals(cfg.synchronousMode()) ? null : new HashSet<>(c.sync().members());
+        // An empty /sync means the leader had fallen back to async: no set to honour.
+        Set<String> sync = "off".equals(cfg.synchronousMode()) || c.sync().members().isEmpty()
+                ? null : new HashSet<>(c.sync().members());
         long timeline = c.status().timeline() > 0 ? c.status().timeline() : c.lastTimeline();
         return new FailoverContext(c.status().leaderLsn(), timeline, cfg.maximumLagOnFailover(),
                 cfg.lagTolerance(), lostRegion, cfg.regionPriority(), sync);

@@ -51,8 +51,9 @@ final class TestCluster implements AutoCloseable {
         etcd.start();
         // The observer may wait longer than an agent: a loaded test machine must not fail a test on a slow read.
         observer = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", CLUSTER, null, dcs.ttl(), 10);
+        Map<String, Integer> perRegion = new LinkedHashMap<>();
         for (String region : regions) {
-            String name = region + "-1";
+            String name = region + "-" + perRegion.merge(region, 1, Integer::sum);
             LinkRelay link = LinkRelay.start(FreePorts.allocate(), "127.0.0.1", etcd.clientPort());
             etcdLinks.put(name, link);
             List<Integer> ports = FreePorts.allocate(2);
