@@ -1,13 +1,18 @@
 package io.meridian.core.cluster;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * A PostgreSQL write-ahead log position ({@code pg_lsn}), kept as an unsigned 64-bit offset.
- * Text form is PostgreSQL's: two hexadecimal halves, {@code 16/B374D848}.
+ * Text form is PostgreSQL's: two hexadecimal halves, {@code 16/B374D848}; JSON uses the text form
+ * too, so etcd values read the same as {@code pg_current_wal_lsn()} output.
  */
 public record Lsn(long value) implements Comparable<Lsn> {
 
     public static final Lsn ZERO = new Lsn(0);
 
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Lsn parse(String text) {
         if (text == null || text.isBlank()) {
             return ZERO;
@@ -43,6 +48,7 @@ public record Lsn(long value) implements Comparable<Lsn> {
         return Long.compareUnsigned(value, other.value);
     }
 
+    @JsonValue
     @Override
     public String toString() {
         return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase();
