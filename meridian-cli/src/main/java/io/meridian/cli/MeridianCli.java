@@ -24,7 +24,17 @@ import picocli.CommandLine.Command;
                 SwitchoverCommand.class, FailoverCommand.class, PauseCommand.class, ResumeCommand.class,
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
                 HistoryCommand.class, LabCommand.class})
-public final class MeridianCli {
+public final class MeridianCli implements Runnable {
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Without a subcommand there is nothing to do: say so in one line, like any other error. */
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command");
+    }
+
 
     /**
      * The command line with Meridian's error contract: any error an operator can cause, whether
