@@ -106,6 +106,9 @@ public record LabState(
 
     public static LabState read(Path dir) {
         Path f = file(dir);
+        if (!Files.exists(f)) {
+            throw new CliException("no lab in " + dir + " (no lab.json): start one with 'meridian lab up'");
+        }
         try {
             LabState s = JSON.readValue(f.toFile(), LabState.class);
             if (s.version() != FORMAT_VERSION) {

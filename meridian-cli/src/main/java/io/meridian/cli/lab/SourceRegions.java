@@ -68,19 +68,24 @@ final class SourceRegions {
         return null;
     }
 
-    /** The inode of the client-side socket 127.0.0.1:clientPort -> 127.0.0.1:serverPort. */
+    /**
+     * The inode of the client-side socket 127.0.0.1:clientPort -> 127.0.0.1:serverPort. Java's
+     * dual-stack sockets list IPv4 peers in tcp6 as ::ffff:127.0.0.1, Go and libpq use tcp.
+     */
     static long socketInode(int clientPort, int serverPort) {
         String local = String.format("0100007F:%04X", clientPort);
         String remote = String.format("0100007F:%04X", serverPort);
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 9 && f[1].equals(local) && f[2].equals(remote)) {
-                    return Long.parseLong(f[9]);
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[1].endsWith(local) && f[2].endsWith(remote)) {
+                        return Long.parseLong(f[9]);
+                    }
                 }
+            } catch (IOException | NumberFormatException e) {
+                // no IPv6 on this machine, or a line we do not understand: try the other table
             }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
         }
         return -1;
     }
