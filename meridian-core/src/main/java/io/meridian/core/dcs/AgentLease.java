@@ -3,7 +3,9 @@ package io.meridian.core.dcs;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,8 +90,26 @@ final class AgentLease {
         return true;
     }
 
-    /** Forgets a lease that a transaction reported as unknown. */
-    synchronized void forget(long id) {
+    /**
+     * Runs a write bound to the lease, renewing or granting it first. If etcd says the lease is gone
+     * (it expired between our keepalive and the write), a fresh one is granted and the write is
+     * tried once more: every such write is a create-if-absent or a plain put, both safe to redo.
+     */
+    <T> T write(CallDeadline deadline, String what, LongFunction<CompletableFuture<T>> write)
+            throws DcsException {
+        long id = ensure(deadline);
+        try {
+            return deadline.await(write.apply(id), what);
+        } catch (DcsException e) {
+            if (!isLeaseNotFound(e)) {
+                throw e;
+            }
+            forget(id);
+            return deadline.await(write.apply(ensure(deadline)), what);
+        }
+    }
+
+    private synchronized void forget(long id) {
         if (grant != null && grant.id == id) {
             expired(id);
         }

@@ -3,9 +3,7 @@ package io.meridian.core.dcs;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -22,13 +20,11 @@ import io.meridian.core.config.DynamicConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.LongFunction;
 
 /**
  * {@link Dcs} on etcd v3 through jetcd. Keys under {@code <namespace>/<cluster>/}: {@code leader},
@@ -49,6 +45,7 @@ public final class EtcdDcs implements Dcs {
     private final String endpoints;
     private final long retryTimeoutNanos;
     private final AgentLease lease;
+    private final LeaderKey leaderKey;
     private final ChangeSignal changes;
     private final ScheduledExecutorService watchThread;
     private final Set<ClusterSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -63,6 +60,7 @@ public final class EtcdDcs implements Dcs {
         this.endpoints = String.join(",", endpoints);
         this.retryTimeoutNanos = Math.round(retryTimeoutSeconds * 1e9);
         this.lease = new AgentLease(client.getLeaseClient(), ttlSeconds);
+        this.leaderKey = new LeaderKey(kv, keys.key(EtcdKeys.LEADER), lease);
         this.changes = new ChangeSignal(client.getWatchClient(), keys.prefixBytes());
         this.watchThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-dcs-watch-" + cluster);
@@ -127,54 +125,18 @@ public final class EtcdDcs implements Dcs {
     @Override
     public boolean acquireLeader(String member) throws DcsException {
         requireSelf(member);
-        ByteSequence key = keys.key(EtcdKeys.LEADER);
-        return withLease(deadline(), "leader key create", id -> kv.txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                .Then(Op.put(key, EtcdKeys.bytes(member), leased(id)))
-                .commit()).isSucceeded();
+        return leaderKey.acquire(member, deadline());
     }
 
     @Override
     public boolean renewLeader(String member) throws DcsException {
         requireSelf(member);
-        CallDeadline d = deadline();
-        long id = lease.id();
-        if (id != 0 && !lease.renew(d)) {
-            return false; // lease expired etcd-side: the leader key went with it
-        }
-        if (id == 0) {
-            // First renewal in this process (agent restarted while leading): a fresh lease, then
-            // the check below adopts a leader key that still names us.
-            id = lease.ensure(d);
-        }
-        ByteSequence key = keys.key(EtcdKeys.LEADER);
-        ByteSequence name = EtcdKeys.bytes(member);
-        TxnResponse check = d.await(kv.txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(name)))
-                .Then(Op.get(key, GetOption.DEFAULT))
-                .commit(), "leader key check");
-        if (!check.isSucceeded()) {
-            return false;
-        }
-        KeyValue current = check.getGetResponses().get(0).getKvs().get(0);
-        if (current.getLease() == id) {
-            return true;
-        }
-        // The key names us but hangs on a lease of an earlier run of this agent, which will lapse:
-        // bind it to our lease, unless anything touched it since we looked.
-        return d.await(kv.txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
-                .Then(Op.put(key, name, leased(id)))
-                .commit(), "leader key adoption").isSucceeded();
+        return leaderKey.renew(member, deadline());
     }
 
     @Override
     public boolean releaseLeader(String member) throws DcsException {
-        ByteSequence key = keys.key(EtcdKeys.LEADER);
-        return deadline().await(kv.txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(EtcdKeys.bytes(member))))
-                .Then(Op.delete(key, DeleteOption.DEFAULT))
-                .commit(), "leader key release").isSucceeded();
+        return leaderKey.release(member, deadline());
     }
 
     @Override
@@ -182,7 +144,7 @@ public final class EtcdDcs implements Dcs {
         requireSelf(member.name());
         ByteSequence key = keys.member(member.name());
         ByteSequence value = ClusterCodec.encode(member);
-        withLease(deadline(), "member key write", id -> kv.put(key, value, leased(id)));
+        lease.write(deadline(), "member key write", id -> kv.put(key, value, leased(id)));
     }
 
     @Override
@@ -191,7 +153,7 @@ public final class EtcdDcs implements Dcs {
         ByteSequence key = keys.key(EtcdKeys.INITIALIZE);
         // The placeholder hangs on our lease: if this agent dies during initdb, the claim lapses
         // with it and another node may bootstrap, instead of the cluster waiting forever.
-        return withLease(deadline(), "initialize claim", id -> kv.txn()
+        return lease.write(deadline(), "initialize claim", id -> kv.txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, EtcdKeys.bytes(Cluster.INITIALIZING), leased(id)))
                 .commit()).isSucceeded();
@@ -306,26 +268,7 @@ public final class EtcdDcs implements Dcs {
                 relative + " compare-and-set at version " + version).isSucceeded();
     }
 
-    /**
-     * Runs a write bound to our lease. If etcd says the lease is gone (it expired between our
-     * keepalive and the write), a fresh one is granted and the write is tried once more: every
-     * caller's write is a create-if-absent or a plain put, both safe to redo.
-     */
-    private <T> T withLease(CallDeadline d, String what, LongFunction<CompletableFuture<T>> write)
-            throws DcsException {
-        long id = lease.ensure(d);
-        try {
-            return d.await(write.apply(id), what);
-        } catch (DcsException e) {
-            if (!AgentLease.isLeaseNotFound(e)) {
-                throw e;
-            }
-            lease.forget(id);
-            return d.await(write.apply(lease.ensure(d)), what);
-        }
-    }
-
-    private static PutOption leased(long leaseId) {
+    static PutOption leased(long leaseId) {
         return PutOption.builder().withLeaseId(leaseId).build();
     }
 

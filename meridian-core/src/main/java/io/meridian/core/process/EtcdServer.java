@@ -49,6 +49,8 @@ public final class EtcdServer implements AutoCloseable {
     private int heartbeatMillis = 100;
     private int electionMillis = 1000;
     private Process process;
+    private boolean killOnJvmExit;
+    private Thread exitHook;
 
     /**
      * @param initialCluster member name to advertised peer URL for every member of the cluster,
@@ -108,6 +110,15 @@ public final class EtcdServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Kills the process if this JVM exits without stopping it, so a crashed test run leaves no
+     * orphan etcd behind. Off by default: a lab may start etcd and leave it running on purpose.
+     */
+    public EtcdServer killOnJvmExit() {
+        this.killOnJvmExit = true;
+        return this;
+    }
+
     public EtcdServer binary(Path etcdBinary) {
         this.binary = etcdBinary;
         return this;
@@ -144,6 +155,11 @@ public final class EtcdServer implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
         process = builder.start();
+        if (killOnJvmExit) {
+            Process child = process;
+            exitHook = new Thread(child::destroyForcibly, "etcd-" + name + "-exit");
+            Runtime.getRuntime().addShutdownHook(exitHook);
+        }
         LOG.info("started etcd {} pid {} client {} peer {}", name, process.pid(), clientUrl(), url(peerPort));
     }
 
@@ -181,6 +197,7 @@ public final class EtcdServer implements AutoCloseable {
         if (process == null) {
             return;
         }
+        removeExitHook();
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -197,6 +214,7 @@ public final class EtcdServer implements AutoCloseable {
         if (process == null) {
             return;
         }
+        removeExitHook();
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS);
@@ -213,6 +231,17 @@ public final class EtcdServer implements AutoCloseable {
     /** SIGCONT after {@link #suspend()}. */
     public void resume() {
         signal("CONT");
+    }
+
+    private void removeExitHook() {
+        if (exitHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it kills the process anyway
+            }
+            exitHook = null;
+        }
     }
 
     private void signal(String signal) {

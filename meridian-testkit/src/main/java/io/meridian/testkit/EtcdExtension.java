@@ -1,0 +1,149 @@
+package io.meridian.testkit;
+
+import io.meridian.core.process.EtcdServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Real etcd for a test class: {@code @RegisterExtension static EtcdExtension etcd = new EtcdExtension();}
+ * starts one member before all tests and removes it and its folder after; registered on an
+ * instance field it does the same around each test. {@link #cluster(int)} starts a static
+ * multi-member cluster instead (members {@code etcd1..etcdN}), for tests that kill a member.
+ *
+ * <p>Files live under {@code /tmp/meridian-etcd-*} and are deleted afterwards; a member's log
+ * stays there until then, and its path is named in any start-up failure.
+ */
+public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final int size;
+    private Path dir;
+    private List<EtcdServer> members = List.of();
+    private boolean perClass;
+    private int classDepth;
+
+    /** One etcd member. */
+    public EtcdExtension() {
+        this(1);
+    }
+
+    private EtcdExtension(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("an etcd cluster needs at least one member, got " + size);
+        }
+        this.size = size;
+    }
+
+    /** A static cluster of {@code size} members on loopback. */
+    public static EtcdExtension cluster(int size) {
+        return new EtcdExtension(size);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        // JUnit calls a static extension again for each @Nested class: one etcd serves them all.
+        if (classDepth++ == 0) {
+            perClass = true;
+            start();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (--classDepth == 0) {
+            stop();
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws IOException {
+        if (!perClass) {
+            start();
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            stop();
+        }
+    }
+
+    private void start() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-etcd-");
+        if (size == 1) {
+            members = List.of(EtcdServer.single("etcd1", dir.resolve("etcd1")));
+        } else {
+            members = EtcdServer.cluster(dir, IntStream.rangeClosed(1, size).mapToObj(i -> "etcd" + i).toList());
+        }
+        members.forEach(EtcdServer::killOnJvmExit);
+        try {
+            EtcdServer.startAll(members, START_TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private void stop() {
+        for (EtcdServer member : members) {
+            member.stop();
+        }
+        members = List.of();
+        if (dir != null) {
+            deleteTree(dir);
+            dir = null;
+        }
+    }
+
+    /** Client URLs of every member, e.g. {@code http://127.0.0.1:41234}, as {@code EtcdDcs.connect} takes them. */
+    public List<String> endpoints() {
+        List<String> urls = new ArrayList<>();
+        for (EtcdServer member : members) {
+            urls.add(member.clientUrl());
+        }
+        return urls;
+    }
+
+    /** The members, to kill, stop, suspend or restart one in a test. */
+    public List<EtcdServer> members() {
+        return members;
+    }
+
+    public EtcdServer member(int index) {
+        return members.get(index);
+    }
+
+    /** The folder holding every member's data and log, while running. */
+    public Path dir() {
+        return dir;
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove etcd test folder " + root, e);
+        }
+    }
+}
