@@ -46,18 +46,19 @@ final class EntryPort implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 client.setTcpNoDelay(true);
-                String from = sources.regionOf(client.getPort(), entry.port());
+                SourceRegions.Source source = sources.lookup(client.getPort(), entry.port());
+                String from = source.region();
                 Integer relay = from == null ? null : relayPortByRegion.get(from);
                 if (from == null) {
                     unknownSources.incrementAndGet();
                 }
                 int port = relay == null ? entry.targetPort() : relay;
                 LOG.info("{}@{}: connection from {} via port {}", entry.service(), entry.region(),
-                        from == null ? "outside the lab" : from, port);
+                        source, port);
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), port);
                 upstream.setTcpNoDelay(true);
                 splice(client, upstream);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 if (!server.isClosed()) {
                     LOG.warn("{}@{}: {}", entry.service(), entry.region(), e.toString());
                 }

@@ -24,7 +24,7 @@ public final class LabHeal implements Callable<Integer> {
         LabState state = LabState.read(dir == null ? LabState.defaultDir() : dir.toAbsolutePath());
         HttpResponse<String> r = WanDaemonProcess.call(WanDaemonProcess.controlUrl(state), "POST", "/heal");
         if (r.statusCode() != 200) {
-            throw new CliException("heal refused by the WAN emulator: " + r.body());
+            throw new CliException("heal refused by the WAN emulator: " + WanDaemonProcess.error(r));
         }
         spec.commandLine().getOut().println("All WAN links healed.");
         spec.commandLine().getOut().flush();

@@ -40,7 +40,7 @@ public final class LabPartition implements Callable<Integer> {
         HttpResponse<String> r = WanDaemonProcess.call(url, "POST", "/partition?regions="
                 + URLEncoder.encode(regions, StandardCharsets.UTF_8) + "&one_way=" + oneWay);
         if (r.statusCode() != 200) {
-            throw new CliException("partition refused by the WAN emulator: " + r.body());
+            throw new CliException("partition refused by the WAN emulator: " + WanDaemonProcess.error(r));
         }
         spec.commandLine().getOut().println("Partitioned " + regions + (oneWay ? " (one way: outgoing traffic cut)" : " (both ways)")
                 + "; undo with 'meridian lab heal'");

@@ -24,21 +24,34 @@ final class SourceRegions {
         this.regions = List.copyOf(regions);
     }
 
+    /** What a lookup found: the region (null when none), and the socket and process, for the log. */
+    record Source(String region, long inode, long pid) {
+        @Override
+        public String toString() {
+            return region != null ? region : "outside the lab (socket inode " + inode + ", pid " + pid + ")";
+        }
+    }
+
     /** The region of the process connected from {@code 127.0.0.1:clientPort} to {@code serverPort}, or null. */
     String regionOf(int clientPort, int serverPort) {
+        return lookup(clientPort, serverPort).region();
+    }
+
+    Source lookup(int clientPort, int serverPort) {
         long inode = socketInode(clientPort, serverPort);
         if (inode <= 0) {
-            return null;
+            return new Source(null, inode, -1);
         }
-        long pid = ownerOf(inode);
+        long owner = ownerOf(inode);
+        long pid = owner;
         for (int hops = 0; pid > 1 && hops < 64; hops++) {
             String region = regionOfProcess(pid);
             if (region != null) {
-                return region;
+                return new Source(region, inode, owner);
             }
             pid = parentOf(pid);
         }
-        return null;
+        return new Source(null, inode, owner);
     }
 
     /**
@@ -105,11 +118,11 @@ final class SourceRegions {
                             // the fd closed while we looked
                         }
                     }
-                } catch (IOException | SecurityException notOurs) {
+                } catch (IOException | SecurityException | java.nio.file.DirectoryIteratorException notOurs) {
                     // a process that exited or that we may not inspect
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
             return -1;
         }
         return -1;

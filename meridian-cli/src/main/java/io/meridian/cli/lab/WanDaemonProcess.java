@@ -61,6 +61,16 @@ final class WanDaemonProcess {
         }
     }
 
+    /** The daemon's one-line refusal from its JSON answer. */
+    static String error(HttpResponse<String> r) {
+        try {
+            var node = io.meridian.cli.JsonOutput.MAPPER.readTree(r.body());
+            return node.hasNonNull("error") ? node.get("error").asText() : "HTTP " + r.statusCode();
+        } catch (IOException e) {
+            return "HTTP " + r.statusCode();
+        }
+    }
+
     /** The running lab's WAN control URL, or a clear refusal for a lab without --wan. */
     static String controlUrl(LabState state) {
         if (state.wan() == null) {
