@@ -36,7 +36,19 @@ public final class LabDown implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        LabState state = LabState.read(labDir);
+        stopAll(LabState.read(labDir), out);
+        if (keep) {
+            out.println("Lab stopped; files kept in " + labDir);
+        } else {
+            LabFolder.remove(labDir);
+            out.println("Lab removed: " + labDir);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** Stops every process of the lab, each by its recorded id; leaves the files. */
+    static void stopAll(LabState state, PrintWriter out) {
         // Agents first: a live agent would restart the PostgreSQL we are about to stop.
         for (LabState.Node n : state.nodes()) {
             if (LabProcesses.isAlive(n.agentPid())) {
@@ -63,14 +75,7 @@ public final class LabDown implements Callable<Integer> {
             LabProcesses.stop(state.wan().pid(), 5);
             out.println("Stopped the WAN emulator");
         }
-        if (keep) {
-            out.println("Lab stopped; files kept in " + labDir);
-        } else {
-            LabFolder.remove(labDir);
-            out.println("Lab removed: " + labDir);
-        }
         out.flush();
-        return 0;
     }
 
     /** pg_ctl stop -m fast as the postgres user; SIGKILL if it is still up afterwards. */

@@ -23,7 +23,8 @@ final class LabFolder {
             boolean running = old.nodes().stream().anyMatch(n -> LabProcesses.isAlive(n.agentPid()))
                     || old.etcd().members().stream().anyMatch(m -> LabProcesses.isAlive(m.pid()));
             throw new CliException((running ? "a lab is already running in " : "a stopped lab is left in ") + dir
-                    + ": run 'meridian lab down' first, or choose another --dir");
+                    + ": run 'meridian lab down" + (dir.equals(LabState.defaultDir()) ? "" : " --dir " + dir)
+                    + "' first, or choose another --dir");
         }
         try {
             if (Files.isDirectory(dir)) {

@@ -76,6 +76,35 @@ public final class LabUp implements Callable<Integer> {
         Path labDir = (dir == null ? LabState.defaultDir() : dir).toAbsolutePath().normalize();
         LabPlan plan = new LabPlan(labDir, cluster, regionList);
         LabFolder.create(labDir);
+        // Until the lab is up, a failure or a Ctrl-C stops what was started (etcd is our child and
+        // dies with a Ctrl-C anyway) and keeps the folder for its logs.
+        Thread cleanup = new Thread(() -> stopKeepingLogs(labDir, out), "lab-up-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        try {
+            bringUp(plan, wanPlan, meridian, out);
+        } catch (Exception e) {
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+            stopKeepingLogs(labDir, out);
+            String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new CliException("lab up failed: " + msg + "\n(logs kept in " + labDir + "; 'meridian lab down"
+                    + (dir == null ? "" : " --dir " + labDir) + "' removes them)", e);
+        }
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+        return 0;
+    }
+
+    private static void stopKeepingLogs(Path labDir, PrintWriter out) {
+        try {
+            LabDown.stopAll(LabState.read(labDir), out);
+        } catch (RuntimeException e) {
+            out.println("could not stop everything: " + e.getMessage());
+        }
+        out.flush();
+    }
+
+    private void bringUp(LabPlan plan, WanPlan wanPlan, List<String> meridian, PrintWriter out) throws Exception {
+        Path labDir = plan.dir();
+        List<String> regionList = plan.regions();
         long started = System.nanoTime();
 
         LabNetwork net = LabNetwork.allocate(plan, wanPlan);
@@ -150,7 +179,6 @@ public final class LabUp implements Callable<Integer> {
         out.println(LabStatus.render(LabStatus.collect(state)));
         out.println("Try: ./meridian list    ./meridian lab status    psql \"" + LabPlan.dsn(state.nodes().get(0).pgPort(), plan.pgpass()) + "\"");
         out.flush();
-        return 0;
     }
 
     static LabState.Node startAgent(LabState state, LabState.Node node, List<String> meridian, PrintWriter out) {
