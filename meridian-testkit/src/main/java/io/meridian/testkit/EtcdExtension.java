@@ -1,5 +1,7 @@
 package io.meridian.testkit;
 
+import io.meridian.core.dcs.DcsException;
+import io.meridian.core.dcs.EtcdDcs;
 import io.meridian.core.process.EtcdServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,9 +96,24 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
         members.forEach(EtcdServer::killOnJvmExit);
         try {
             EtcdServer.startAll(members, START_TIMEOUT);
+            warmUp();
         } catch (IOException | RuntimeException e) {
             stop();
             throw e;
+        }
+    }
+
+    /**
+     * The first etcd call of a JVM loads gRPC, Netty and Vert.x; on a busy 2-core machine that has
+     * taken over 10 s, which would fail the first test's call against its retry timeout. Pay it
+     * here, once, with a generous budget.
+     */
+    private void warmUp() throws IOException {
+        try (EtcdDcs dcs = EtcdDcs.connect(endpoints(), "/meridian-testkit", "warm-up", null, 6, 60)) {
+            dcs.load();
+        } catch (DcsException e) {
+            throw new IOException("etcd at " + endpoints() + " started but did not answer a read; see "
+                    + members.get(0).logFile(), e);
         }
     }
 

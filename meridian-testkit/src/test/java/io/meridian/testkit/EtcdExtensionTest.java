@@ -20,7 +20,7 @@ class EtcdExtensionTest {
     @Test
     void singleMemberServesTheDcs() throws Exception {
         assertThat(Files.isDirectory(etcd.member(0).dataDir())).isTrue();
-        try (EtcdDcs dcs = EtcdDcs.connect(etcd.endpoints(), "/meridian", "kit", "a", 6, 2)) {
+        try (EtcdDcs dcs = EtcdDcs.connect(etcd.endpoints(), "/meridian", "kit", "a", 6, 5)) {
             assertThat(dcs.acquireLeader("a")).isTrue();
             assertThat(dcs.load().isLeader("a")).isTrue();
         }
@@ -48,7 +48,7 @@ class EtcdExtensionTest {
         @Test
         void dcsKeepsWorkingWhenOneMemberIsKilled() throws Exception {
             assertThat(cluster.endpoints()).hasSize(3);
-            try (EtcdDcs dcs = EtcdDcs.connect(cluster.endpoints(), "/meridian", "kit3", "a", 6, 2)) {
+            try (EtcdDcs dcs = EtcdDcs.connect(cluster.endpoints(), "/meridian", "kit3", "a", 6, 5)) {
                 assertThat(dcs.acquireLeader("a")).isTrue();
                 cluster.member(0).kill();
                 assertThat(cluster.member(0).pid()).isEqualTo(-1);
