@@ -48,6 +48,43 @@ final class AgentClient {
         return r;
     }
 
+    /**
+     * POSTs and returns whatever the agent answered, any status; empty when it cannot be reached,
+     * so the caller can fall back to writing etcd itself.
+     */
+    java.util.Optional<Reply> tryPost(String path, String json, Duration timeout) {
+        if (authorization == null) {
+            return java.util.Optional.empty();
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                .header("Content-Type", "application/json").header("Authorization", authorization)
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        try {
+            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            return java.util.Optional.of(new Reply(resp.statusCode(), resp.body()));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted while calling " + baseUrl + path, e);
+        }
+    }
+
+    /** The agent's own words from a JSON answer ({@code error} or {@code message}), else the body. */
+    static String said(Reply r) {
+        try {
+            var node = io.meridian.cli.JsonOutput.MAPPER.readTree(r.body());
+            for (String key : new String[] {"error", "message"}) {
+                if (node != null && node.hasNonNull(key)) {
+                    return node.get(key).asText();
+                }
+            }
+        } catch (IOException notJson) {
+            // fall through to the raw body
+        }
+        return oneLine(r.body());
+    }
+
     private Reply send(HttpRequest req, String path) {
         try {
             HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());

@@ -43,14 +43,11 @@ public final class FailoverCommand extends ClusterVerb {
         });
         Confirm.ask(force, "Fail over to " + candidate + (c.hasLeader() ? " (the leader " + c.leader().name()
                 + " will be demoted)" : "") + "?");
-        if (!dcs.setSwitchover(new SwitchoverRequest(null, candidate, 0, System.currentTimeMillis()), 0)) {
-            throw new CliException("another switchover or failover is already pending: " + SwitchoverCommand.pending(dcs));
-        }
-        out().println("Failover to " + candidate + " requested; waiting for it to lead…");
-        out().flush();
-        Cluster after = LeaderWait.until(dcs, Duration.ofSeconds(timeoutSeconds),
-                x -> x.isLeader(candidate) && x.leaderMember().map(m -> m.role() == Role.PRIMARY).orElse(false),
-                "failover to " + candidate, out());
+        // With a leader, it runs the handover; without one, the candidate's own agent takes the request.
+        String api = c.leaderMember().or(() -> c.member(candidate)).map(Member::apiUrl).orElse(null);
+        Cluster after = LeaderChangeRequest.submit(target, dcs, c, api,
+                new SwitchoverRequest(null, candidate, 0, System.currentTimeMillis()), true, candidate,
+                Duration.ofSeconds(timeoutSeconds), out());
         out().println("New leader: " + candidate + " (timeline " + after.leaderMember().map(Member::timeline).orElse(0L) + ")");
         out().flush();
         return 0;

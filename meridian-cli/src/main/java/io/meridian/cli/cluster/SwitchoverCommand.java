@@ -64,23 +64,15 @@ public final class SwitchoverCommand extends ClusterVerb {
                 + (at > 0 ? " at " + Instant.ofEpochMilli(at) : " now") + "?");
         SwitchoverRequest req = new SwitchoverRequest(current, candidate == null ? null : chosen, at,
                 System.currentTimeMillis());
-        if (!dcs.setSwitchover(req, 0)) {
-            throw new CliException("another switchover or failover is already pending: " + pending(dcs));
-        }
-        if (at > 0) {
+        String leaderApi = c.leaderMember().map(m -> m.apiUrl()).orElse(null);
+        Cluster after = LeaderChangeRequest.submit(target, dcs, c, leaderApi, req, false, candidate,
+                Duration.ofSeconds(timeoutSeconds), out());
+        if (after == null) {
             out().println("Switchover from " + current + " to " + chosen + " scheduled at " + Instant.ofEpochMilli(at));
-            out().flush();
-            return 0;
+        } else {
+            out().println("New leader: " + after.leader().name() + " (timeline "
+                    + after.leaderMember().map(Member::timeline).orElse(0L) + ")");
         }
-        out().println("Switchover from " + current + " to " + chosen + " requested; waiting for the new leader…");
-        out().flush();
-        String wanted = candidate;
-        Cluster after = LeaderWait.until(dcs, Duration.ofSeconds(timeoutSeconds),
-                x -> x.hasLeader() && !x.leader().name().equals(current)
-                        && (wanted == null || x.leader().name().equals(wanted)) && x.leaderMember().isPresent()
-                        && x.leaderMember().get().role() == io.meridian.core.cluster.Role.PRIMARY,
-                "switchover to " + chosen, out());
-        out().println("New leader: " + after.leader().name() + " (timeline " + after.leaderMember().map(Member::timeline).orElse(0L) + ")");
         out().flush();
         return 0;
     }

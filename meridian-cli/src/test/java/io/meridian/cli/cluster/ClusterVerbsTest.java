@@ -159,8 +159,31 @@ class ClusterVerbsTest {
         agentsAct.start();
         Run r = run("switchover", "--candidate", "newyork-1", "--force", "--timeout", "20");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Switchover from paris-1 to newyork-1 requested").contains("New leader: newyork-1");
+        assertThat(r.out()).contains("switchover request written to etcd").contains("New leader: newyork-1");
         assertThat(paris.load().leader().name()).isEqualTo("newyork-1");
+    }
+
+    @Test
+    void aRequestTheLeaderWithdrawsFailsAtOnceInsteadOfWaitingOut() throws Exception {
+        Thread leaderRefuses = new Thread(() -> {
+            try {
+                while (true) {
+                    var c = paris.load();
+                    if (c.switchover() != null) {
+                        paris.clearSwitchover(c.switchoverVersion());
+                        return;
+                    }
+                    paris.awaitChange(c.revision(), Duration.ofSeconds(1));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "stand-in leader");
+        leaderRefuses.start();
+        long t0 = System.nanoTime();
+        Run r = run("switchover", "--candidate", "newyork-1", "--force", "--timeout", "30");
+        assertThat(r.err()).isEqualTo("meridian: switchover did not happen: paris-1 refused it (see its agent log)\n");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
     }
 
     @Test
