@@ -28,11 +28,12 @@ public final class LineDiff {
                 out.add("  " + a[i]);
                 i++;
                 j++;
-            } else if (j < b.length && (i == a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                out.add("+ " + b[j++]);
+            } else if (i < a.length && (j == b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+                // Removed lines before added ones, as diff(1) shows a change.
+                out.add("- " + a[i++]);
                 changed = true;
             } else {
-                out.add("- " + a[i++]);
+                out.add("+ " + b[j++]);
                 changed = true;
             }
         }

@@ -42,7 +42,7 @@ abstract class NodeAction extends ClusterVerb {
         Confirm.ask(force, verb() + " " + node + "?");
         AgentClient.Reply r = new AgentClient(m.apiUrl(), target.restUser(), target.restPassword())
                 .post(path(), body(), Duration.ofSeconds(120));
-        out().println(node + ": " + AgentClient.oneLine(r.body()));
+        out().println(node + ": " + AgentClient.said(r));
         out().flush();
         return 0;
     }
