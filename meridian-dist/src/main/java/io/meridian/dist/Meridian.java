@@ -3,24 +3,28 @@ package io.meridian.dist;
 import io.meridian.agent.AgentCommand;
 import io.meridian.cli.MeridianCli;
 import io.meridian.router.RouterCommand;
-import picocli.CommandLine;
+import java.util.List;
 
 /** The {@code meridian} executable: operator verbs, the lab, and the agent and router daemons. */
 public final class Meridian {
+
+    /** Long-running processes whose INFO log is their record; everything else is an operator's terminal. */
+    private static final List<List<String>> DAEMONS = List.of(List.of("agent"), List.of("router"), List.of("lab", "wan-daemon"));
 
     private Meridian() {
     }
 
     public static void main(String[] args) {
-        CommandLine cmd = new CommandLine(new MeridianCli())
-                .addSubcommand(new AgentCommand())
-                .addSubcommand(new RouterCommand());
-        // One line and a nonzero exit for every error an operator can cause.
-        cmd.setExecutionExceptionHandler((ex, line, parse) -> {
-            String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-            line.getErr().println("meridian: " + msg);
-            return 1;
-        });
-        System.exit(cmd.execute(args));
+        // Before any logger exists: operator verbs show warnings only, so their output stays readable.
+        if (System.getProperty("MERIDIAN_LOG_LEVEL") == null && System.getenv("MERIDIAN_LOG_LEVEL") == null && !isDaemon(args)) {
+            System.setProperty("MERIDIAN_LOG_LEVEL", "WARN");
+        }
+        // MeridianCli.commandLine makes every operator error one line and exit 1.
+        System.exit(MeridianCli.commandLine(new AgentCommand(), new RouterCommand()).execute(args));
+    }
+
+    static boolean isDaemon(String[] args) {
+        List<String> a = List.of(args);
+        return DAEMONS.stream().anyMatch(d -> a.size() >= d.size() && a.subList(0, d.size()).equals(d));
     }
 }
