@@ -168,6 +168,18 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     }
 
     private void fence(String why) {
+        // SIGQUIT straight to the postmaster first (an immediate shutdown: backends exit at once);
+        // pg_ctl, which spawns under runuser, follows to wait for the stop and tidy up.
+        long pid = pg.postmasterPid();
+        if (pid > 0) {
+            try {
+                new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).start().waitFor(2, TimeUnit.SECONDS);
+            } catch (IOException e) {
+                LOG.error("fence: kill -QUIT {} failed: {}", pid, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             pg.stop("immediate", 10);
         } catch (PostgresException e) {

@@ -130,7 +130,7 @@ final class HaLoop {
             // The member key shares the leader key's lease: a successful touch pushes the fence
             // deadline too, so a slow cycle on a loaded machine does not fence a healthy leader.
             if (deadline.armed()) {
-                deadline.renewed(sent, c.config().ttlMillis(), c.config().loopWaitMillis() / 2 + 200);
+                deadline.renewed(sent, c.config().ttlMillis(), fenceMargin(c.config()));
             }
         } catch (DcsException e) {
             LOG.warn("could not publish member record: {}", e.getMessage());
@@ -176,7 +176,7 @@ final class HaLoop {
         if (!dcs.renewLeader(node.name())) {
             return demote("lost the leader key (lease expired or taken)", true);
         }
-        deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
         wasLeader = true;
         if (state.inRecovery()) {
             return promote(c, "I hold the leader key but was still a standby");
@@ -224,7 +224,7 @@ final class HaLoop {
             if (wasLastLeader(c) && state.timeline() >= c.status().timeline()) {
                 long sent = System.nanoTime();
                 if (dcs.acquireLeader(node.name())) {
-                    deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+                    deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
                     wasLeader = true;
                     return "took the leader key: I was the last leader and nobody else holds it";
                 }
@@ -273,9 +273,17 @@ final class HaLoop {
         if (!dcs.acquireLeader(node.name())) {
             return "lost the leader race to another node";
         }
-        deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
         wasLeader = true;
         return promote(c, why);
+    }
+
+    /**
+     * How long before the lease could expire the fence fires: time for the stop signal to reach
+     * PostgreSQL on a loaded machine, and for the etcd leader's clock to run a little fast.
+     */
+    static long fenceMargin(DynamicConfig cfg) {
+        return Math.min(cfg.ttlMillis() / 4, Math.max(1000, cfg.loopWaitMillis() / 2 + 200));
     }
 
     Candidate selfCandidate(PgState state, DynamicConfig cfg) {
@@ -359,7 +367,7 @@ final class HaLoop {
                 disarmAndForget();
                 return "PostgreSQL is down and I lost the leader key; will rejoin as a standby";
             }
-            deadline.renewed(sent, cfg.ttlMillis(), cfg.loopWaitMillis() / 2 + 200);
+            deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
             if (postmasterAlive) {
                 // Alive but silent (overload, a long checkpoint): not a crash. Hold the key, but not
                 // for ever: a hung primary that keeps its lease would keep the cluster read-only.
@@ -431,7 +439,7 @@ final class HaLoop {
         if (c.isLeader(node.name())) {
             long sent = System.nanoTime();
             if (dcs.renewLeader(node.name())) {
-                deadline.renewed(sent, c.config().ttlMillis(), c.config().loopWaitMillis() / 2 + 200);
+                deadline.renewed(sent, c.config().ttlMillis(), fenceMargin(c.config()));
                 return "holding the leader key; no automatic action";
             }
             disarmAndForget();
@@ -490,6 +498,13 @@ final class HaLoop {
     private String etcdUnreachable(DcsException e) {
         PgState state = pg.observe();
         lastState = state;
+        if (deadline.armed()) {
+            // Leadership is the local deadline, not the last read: keep serving writes while the
+            // lease we last renewed is certainly ours; the fence stops PostgreSQL at the deadline
+            // unless a renewal gets through first. A slow etcd read must not cost a write outage.
+            return "etcd unreachable (" + e.getMessage() + "): still leader for " + deadline.remainingMillis()
+                    + " ms on the lease already renewed; fenced then unless a renewal succeeds";
+        }
         if (state.running() && !state.inRecovery()) {
             deadline.disarm();
             try {
