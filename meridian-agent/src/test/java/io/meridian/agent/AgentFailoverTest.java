@@ -159,8 +159,12 @@ class AgentFailoverTest {
         });
         long fencedAfterMillis = (System.nanoTime() - cutAt) / 1_000_000;
         assertThat(fencedAfterMillis).isLessThan(ttlMillis);
+        long fencedAt = System.nanoTime();
         String next = cluster.awaitNewLeader(old, Duration.ofSeconds(30));
         assertThat(next).isNotEqualTo(old);
+        // The new leader could only take the key once the old lease ran out: after the fence.
+        assertThat(System.nanoTime()).isGreaterThan(fencedAt);
+        assertThat(cluster.agents.get(next).recentReasons()).anyMatch(r -> r.startsWith("promoted"));
         cluster.etcdLinks.get(old).heal();
         await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
             var m = cluster.cluster().member(old);
