@@ -300,6 +300,17 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     }
 
     @Override
+    public Response failsafe(String body) throws Exception {
+        Map<?, ?> req = JSON.readValue(body, Map.class);
+        Object leader = req.get("leader");
+        if (leader == null) {
+            return Response.json(400, Map.of("error", "failsafe ping needs a leader"));
+        }
+        loop.failsafePing(leader.toString());
+        return Response.json(200, Map.of("member", node.name()));
+    }
+
+    @Override
     public Response patchConfig(String body, boolean replace) throws Exception {
         Cluster c = dcs.load();
         DynamicConfig next = replace ? DynamicConfigParser.parse("PUT /config", body)

@@ -41,6 +41,7 @@ final class HaLoop {
     private final OperatorTasks tasks;
     private final SlotKeeper slots;
     private final SyncKeeper sync;
+    private final Failsafe failsafe;
     private final Listener listener;
 
     /** Hooks for metrics and the REST API. */
@@ -72,7 +73,13 @@ final class HaLoop {
         this.tasks = tasks;
         this.slots = new SlotKeeper(node.name());
         this.sync = new SyncKeeper(node);
+        this.failsafe = new Failsafe(node);
         this.listener = listener;
+    }
+
+    /** A failsafe ping from the leader reached our REST API. */
+    void failsafePing(String leader) {
+        failsafe.heard(leader);
     }
 
     Cluster lastCluster() {
@@ -231,6 +238,10 @@ final class HaLoop {
                 return "lost the leader key race while running as primary";
             }
             return demote("running as primary without the leader key, and I was not the last leader", true);
+        }
+        String pinged = cfg.failsafeMode() ? failsafe.recentLeader(cfg.ttlMillis()) : null;
+        if (pinged != null && !pinged.equals(node.name())) {
+            return "no leader key, but " + pinged + " answered as leader in failsafe mode within ttl; not racing";
         }
         SwitchoverRequest req = c.switchover();
         Candidate self = selfCandidate(state, cfg);
@@ -498,6 +509,12 @@ final class HaLoop {
     private String etcdUnreachable(DcsException e) {
         PgState state = pg.observe();
         lastState = state;
+        Cluster last = lastCluster;
+        if (last != null && last.config().failsafeMode() && last.isLeader(node.name())
+                && state.running() && !state.inRecovery() && failsafe.everyMemberAnswers(last)) {
+            deadline.renewed(System.nanoTime(), last.config().ttlMillis(), fenceMargin(last.config()));
+            return "etcd unreachable (" + e.getMessage() + "): failsafe mode, every member answered; keeping the primary";
+        }
         if (deadline.armed()) {
             // Leadership is the local deadline, not the last read: keep serving writes while the
             // lease we last renewed is certainly ours; the fence stops PostgreSQL at the deadline

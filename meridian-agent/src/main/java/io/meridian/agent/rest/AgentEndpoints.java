@@ -27,6 +27,9 @@ public interface AgentEndpoints {
     /** {@code restart}, {@code reload} or {@code reinitialize}, carried out by the HA loop. */
     Response operator(String action) throws Exception;
 
+    /** A failsafe ping from the leader while etcd is unreachable (see the agent's Failsafe). */
+    Response failsafe(String body) throws Exception;
+
     /** Merges (or with {@code replace}, replaces) the dynamic configuration by compare-and-set. */
     Response patchConfig(String body, boolean replace) throws Exception;
 }

@@ -115,6 +115,7 @@ public final class RestApi implements AutoCloseable {
             case "POST /restart" -> endpoints.operator("restart");
             case "POST /reload" -> endpoints.operator("reload");
             case "POST /reinitialize" -> endpoints.operator("reinitialize");
+            case "POST /failsafe" -> endpoints.failsafe(body);
             case "PATCH /config" -> endpoints.patchConfig(body, false);
             case "PUT /config" -> endpoints.patchConfig(body, true);
             default -> Response.json(405, Map.of("error", method + " is not allowed on " + path));
