@@ -60,7 +60,8 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.metrics = new AgentMetrics(node.cluster(), node.name(), node.region());
         this.deadline = new LeaderDeadline(this::fence);
         this.tasks = new OperatorTasks(() -> wake.set(true));
-        this.probe = new PeerProbe(Duration.ofMillis(1000));
+        // Peers answer /status with a fresh query of their PostgreSQL: give a loaded node two seconds.
+        this.probe = new PeerProbe(Duration.ofMillis(2000));
         this.loop = new HaLoop(node, dcs, pg, deadline, probe, tasks, new HaLoop.Listener() {
             @Override
             public void cycle(Cluster cluster, PgState state, String reason) {

@@ -26,8 +26,9 @@ final class Bootstrap {
 
     static String run(NodeConfig node, Dcs dcs, PostgresController pg, Cluster c,
                       Function<Cluster, Map<String, String>> params) throws DcsException, PostgresException {
-        if (c.systemId() == null) {
-            if (!dcs.claimInitialize()) {
+        boolean ours = Cluster.initializingBy(node.name()).equals(c.systemId());
+        if (c.systemId() == null || ours) {
+            if (!ours && !dcs.claimInitialize()) {
                 return "another node won the bootstrap race; waiting for it";
             }
             try {

@@ -40,6 +40,14 @@ public record Cluster(
 
     public static final String INITIALIZING = "initializing";
 
+    /**
+     * The placeholder a node writes while it runs initdb, naming itself: a node whose claim
+     * succeeded in etcd but whose answer was lost (a timeout) recognises its own claim.
+     */
+    public static String initializingBy(String member) {
+        return INITIALIZING + ":" + member;
+    }
+
     public Cluster {
         config = config == null ? DynamicConfig.DEFAULTS : config;
         members = members == null ? List.of() : List.copyOf(members);
@@ -66,7 +74,7 @@ public record Cluster(
     }
 
     public boolean isInitialized() {
-        return systemId != null && !INITIALIZING.equals(systemId);
+        return systemId != null && !systemId.startsWith(INITIALIZING);
     }
 
     /** Timeline of the newest promotion recorded, or 1 before any. */

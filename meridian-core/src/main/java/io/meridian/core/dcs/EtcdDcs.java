@@ -155,7 +155,7 @@ public final class EtcdDcs implements Dcs {
         // with it and another node may bootstrap, instead of the cluster waiting forever.
         return lease.write(deadline(), "initialize claim", id -> kv.txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                .Then(Op.put(key, EtcdKeys.bytes(Cluster.INITIALIZING), leased(id)))
+                .Then(Op.put(key, EtcdKeys.bytes(Cluster.initializingBy(memberName)), leased(id)))
                 .commit()).isSucceeded();
     }
 
@@ -169,7 +169,7 @@ public final class EtcdDcs implements Dcs {
     public void cancelInitialize() throws DcsException {
         ByteSequence key = keys.key(EtcdKeys.INITIALIZE);
         deadline().await(kv.txn()
-                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(EtcdKeys.bytes(Cluster.INITIALIZING))))
+                .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(EtcdKeys.bytes(Cluster.initializingBy(memberName)))))
                 .Then(Op.delete(key, DeleteOption.DEFAULT))
                 .commit(), "initialize cancel");
     }
