@@ -3,6 +3,13 @@ package io.meridian.cli;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.EtcdDcs;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Which cluster a command talks to and how: etcd endpoints, key namespace, cluster name, and the
@@ -20,12 +27,53 @@ public record ClusterTarget(List<String> endpoints, String namespace, String clu
         endpoints = List.copyOf(endpoints);
     }
 
-    /** A read-only DCS session (no lease, no member key): enough to load and to compare-and-set. */
+    /**
+     * A read-only DCS session (no lease, no member key): enough to load and to compare-and-set.
+     * With several endpoints, each is asked at once and the session uses the first that answers a
+     * full read: a member cut off from its quorum (a lab partition, a region outage) cannot answer a
+     * linearizable read, and an operator needs {@code meridian list} most exactly then.
+     */
     public Dcs openDcs() {
+        if (endpoints.size() == 1) {
+            return connect(endpoints);
+        }
+        // Start logging before the probes do, from several threads at once (SLF4J warns otherwise).
+        org.slf4j.LoggerFactory.getILoggerFactory();
+        List<Dcs> opened = new CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(endpoints.size(), r -> {
+            Thread t = new Thread(r, "meridian-cli-etcd-probe");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            return EtcdDcs.connect(endpoints, namespace, cluster, null, 6, RETRY_TIMEOUT_SECONDS);
+            List<Callable<Dcs>> probes = endpoints.stream().<Callable<Dcs>>map(ep -> () -> {
+                Dcs d = connect(List.of(ep));
+                opened.add(d);
+                d.load();
+                return d;
+            }).toList();
+            Dcs winner = pool.invokeAny(probes, (long) (RETRY_TIMEOUT_SECONDS * 1000) + 1000, TimeUnit.MILLISECONDS);
+            opened.stream().filter(d -> d != winner).forEach(Dcs::close);
+            return winner;
+        } catch (ExecutionException | TimeoutException e) {
+            opened.forEach(Dcs::close);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new CliException("no etcd endpoint of " + String.join(",", endpoints) + " (from " + source
+                    + ") answered a read of cluster '" + cluster + "': " + cause.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            opened.forEach(Dcs::close);
+            throw new CliException("interrupted while connecting to etcd", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Dcs connect(List<String> urls) {
+        try {
+            return EtcdDcs.connect(urls, namespace, cluster, null, 6, RETRY_TIMEOUT_SECONDS);
         } catch (IllegalArgumentException e) {
-            throw new CliException("etcd " + String.join(",", endpoints) + " (from " + source + "): " + e.getMessage(), e);
+            throw new CliException("etcd " + String.join(",", urls) + " (from " + source + "): " + e.getMessage(), e);
         }
     }
 

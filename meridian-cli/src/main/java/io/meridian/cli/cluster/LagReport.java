@@ -53,7 +53,7 @@ public final class LagReport {
     }
 
     public static String render(Report r) {
-        TextTable members = new TextTable(List.of("Member", "Region", "Role", "State", "Lag", "Lag bytes", "Replay delay s", ""),
+        TextTable members = new TextTable(List.of("Member", "Region", "Role", "State", "Lag", "Lag bytes", "Replay delay s", "Alert"),
                 Set.of(4, 5, 6));
         for (MemberLag m : r.members()) {
             boolean leader = m.role().equals("Leader");

@@ -45,24 +45,35 @@ final class EntryPort implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
-                client.setTcpNoDelay(true);
-                SourceRegions.Source source = sources.lookup(client.getPort(), entry.port());
-                String from = source.region();
-                Integer relay = from == null ? null : relayPortByRegion.get(from);
-                if (from == null) {
-                    unknownSources.incrementAndGet();
-                }
-                int port = relay == null ? entry.targetPort() : relay;
-                LOG.info("{}@{}: connection from {} via port {}", entry.service(), entry.region(),
-                        source, port);
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), port);
-                upstream.setTcpNoDelay(true);
-                splice(client, upstream);
-            } catch (IOException | RuntimeException e) {
+                // The /proc lookup can take a while on a busy machine: never hold up the next accept.
+                Thread t = new Thread(() -> route(client), "wan-route-" + entry.service() + "@" + entry.region());
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
                 if (!server.isClosed()) {
                     LOG.warn("{}@{}: {}", entry.service(), entry.region(), e.toString());
                 }
             }
+        }
+    }
+
+    private void route(Socket client) {
+        try {
+            client.setTcpNoDelay(true);
+            SourceRegions.Source source = sources.lookup(client.getPort(), entry.port());
+            String from = source.region();
+            Integer relay = from == null ? null : relayPortByRegion.get(from);
+            if (from == null) {
+                unknownSources.incrementAndGet();
+            }
+            int port = relay == null ? entry.targetPort() : relay;
+            LOG.info("{}@{}: connection from {} via port {}", entry.service(), entry.region(), source, port);
+            Socket upstream = new Socket(InetAddress.getLoopbackAddress(), port);
+            upstream.setTcpNoDelay(true);
+            splice(client, upstream);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}@{}: cannot route a connection: {}", entry.service(), entry.region(), e.toString());
+            closeQuietly(client);
         }
     }
 

@@ -2,7 +2,6 @@ package io.meridian.cli.lab;
 
 import io.meridian.cli.CliException;
 import io.meridian.core.dcs.Dcs;
-import io.meridian.core.dcs.EtcdDcs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +46,7 @@ public final class LabStart implements Callable<Integer> {
         if (noWait) {
             return 0;
         }
-        try (Dcs dcs = EtcdDcs.connect(state.etcd().endpoints(), state.namespace(), state.cluster(), null, 6, 5)) {
+        try (Dcs dcs = state.target().openDcs()) {
             new LabWait(dcs, out).until(c -> c.isLeader(node) ? LabWait.hasLeader(c) : LabWait.allStreaming(List.of(node)).test(c),
                     List.of(started), Duration.ofSeconds(timeoutSeconds), node + " rejoining");
         }

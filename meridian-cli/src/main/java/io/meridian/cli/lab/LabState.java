@@ -151,6 +151,11 @@ public record LabState(
         return new LabState(version, cluster, namespace, dir, createdAt, etcd, list, wan, router, dashboardUrl);
     }
 
+    /** Recorded by whoever starts the lab's router. */
+    public LabState withRouter(Router value) {
+        return new LabState(version, cluster, namespace, dir, createdAt, etcd, nodes, wan, value, dashboardUrl);
+    }
+
     public LabState withWan(Wan value) {
         return new LabState(version, cluster, namespace, dir, createdAt, etcd, nodes, value, router, dashboardUrl);
     }

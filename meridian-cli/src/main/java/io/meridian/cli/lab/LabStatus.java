@@ -9,7 +9,6 @@ import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
-import io.meridian.core.dcs.EtcdDcs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,7 +57,7 @@ public final class LabStatus implements Callable<Integer> {
     static Report collect(LabState state) {
         Cluster c = null;
         String etcdError = null;
-        try (Dcs dcs = EtcdDcs.connect(state.etcd().endpoints(), state.namespace(), state.cluster(), null, 6, 2)) {
+        try (Dcs dcs = state.target().openDcs()) {
             c = dcs.load();
         } catch (DcsException | RuntimeException e) {
             etcdError = e.getMessage();

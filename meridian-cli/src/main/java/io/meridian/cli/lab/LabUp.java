@@ -154,8 +154,10 @@ public final class LabUp implements Callable<Integer> {
             pgPorts.add(net.pgPort(i));
         }
         NodeFiles.writePrivate(plan.pgpass(), NodeFiles.pgpass(pgPorts, secrets));
+        // Every agent serves the live dashboard; the first region's is as good as any.
+        String dashboard = "http://127.0.0.1:" + net.restPort(0) + "/dashboard";
         state = new LabState(state.version(), cluster, state.namespace(), state.dir(), state.createdAt(),
-                state.etcd(), nodes, state.wan(), null, null);
+                state.etcd(), nodes, state.wan(), null, dashboard);
         state.write();
 
         try (Dcs dcs = EtcdDcs.connect(net.directEtcdEndpoints(), state.namespace(), cluster, null, 6, 5)) {
