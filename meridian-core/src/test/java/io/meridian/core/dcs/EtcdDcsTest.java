@@ -211,7 +211,8 @@ class EtcdDcsTest {
         EtcdDcs b = agent("b", 6);
         assertThat(a.claimInitialize()).isTrue();
         assertThat(b.claimInitialize()).isFalse();
-        assertThat(a.load().systemId()).isEqualTo(Cluster.INITIALIZING);
+        assertThat(a.load().systemId()).isEqualTo(Cluster.initializingBy("a"));
+        assertThat(a.load().isInitialized()).isFalse();
         a.setSystemId("7301234567890123456");
         a.touchMember(member("a"));
         b.touchMember(member("b"));
