@@ -153,7 +153,13 @@ public final class LabUp implements Callable<Integer> {
         for (int i = 0; i < regionList.size(); i++) {
             pgPorts.add(net.pgPort(i));
         }
+        LabRouter.Ports routerPorts = LabRouter.Ports.allocate();
+        pgPorts.add(routerPorts.rw());
+        pgPorts.add(routerPorts.ro());
         NodeFiles.writePrivate(plan.pgpass(), NodeFiles.pgpass(pgPorts, secrets));
+        Path routerFile = labDir.resolve("router.yml");
+        NodeFiles.writePrivate(routerFile, LabRouter.config(cluster, regionList.get(0), net.directEtcdEndpoints(),
+                state.namespace(), routerPorts, secrets));
         // Every agent serves the live dashboard; the first region's is as good as any.
         String dashboard = "http://127.0.0.1:" + net.restPort(0) + "/dashboard";
         state = new LabState(state.version(), cluster, state.namespace(), state.dir(), state.createdAt(),
@@ -177,7 +183,10 @@ public final class LabUp implements Callable<Integer> {
             wait.until(LabWait.allStreaming(state.nodes().stream().map(LabState.Node::name).toList()), all,
                     Duration.ofSeconds(timeoutSeconds), "streaming replication to every replica");
         }
+        state = state.withRouter(LabRouter.start(labDir, routerFile, routerPorts, plan.pgpass(), meridian, out));
+        state.write();
         out.printf("Lab up in %.1f s: %s%n", (System.nanoTime() - started) / 1e9, labDir);
+        out.println("Dashboard: " + state.dashboardUrl());
         out.println(LabStatus.render(LabStatus.collect(state)));
         out.println("Try: ./meridian list    ./meridian lab status    psql \"" + LabPlan.dsn(state.nodes().get(0).pgPort(), plan.pgpass()) + "\"");
         out.flush();
