@@ -52,14 +52,17 @@ public record ClusterTarget(List<String> endpoints, String namespace, String clu
                 d.load();
                 return d;
             }).toList();
-            Dcs winner = pool.invokeAny(probes, (long) (RETRY_TIMEOUT_SECONDS * 1000) + 1000, TimeUnit.MILLISECONDS);
+            // The first etcd client of a fresh JVM loads gRPC, Netty and Vert.x: on a busy machine
+            // that alone takes seconds, so the bound is generous; a dead etcd still fails in it.
+            Dcs winner = pool.invokeAny(probes, (long) (RETRY_TIMEOUT_SECONDS * 1000) + 15_000, TimeUnit.MILLISECONDS);
             opened.stream().filter(d -> d != winner).forEach(Dcs::close);
             return winner;
         } catch (ExecutionException | TimeoutException e) {
             opened.forEach(Dcs::close);
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            String why = e instanceof TimeoutException ? "no answer in time" : String.valueOf(cause.getMessage());
             throw new CliException("no etcd endpoint of " + String.join(",", endpoints) + " (from " + source
-                    + ") answered a read of cluster '" + cluster + "': " + cause.getMessage(), e);
+                    + ") answered a read of cluster '" + cluster + "': " + why, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             opened.forEach(Dcs::close);
