@@ -1,6 +1,13 @@
 package io.meridian.core.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -15,9 +22,37 @@ import java.util.Set;
  */
 public final class ConfigNode {
 
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
     private final String source;
     private final String path;
     private final JsonNode node;
+
+    /** Reads {@code file}; a missing or unreadable file is a ConfigException naming it. */
+    public static String readFile(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), null, "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), null, "cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** The top-level mapping of a YAML document, or a ConfigException naming the source and line. */
+    public static ConfigNode parseYaml(String source, String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new ConfigException(source, null, "is not valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(source, null, "expected a YAML mapping at the top level");
+        }
+        return new ConfigNode(source, "", root);
+    }
 
     public ConfigNode(String source, String path, JsonNode node) {
         this.source = source;

@@ -26,30 +26,12 @@ public final class RouterConfigLoader {
     }
 
     public static RouterConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new ConfigException(file.toString(), null, "no such file");
-        } catch (IOException e) {
-            throw new ConfigException(file.toString(), null, "cannot be read: " + e.getMessage());
-        }
-        return parse(file, text);
+        return parse(file, ConfigNode.readFile(file));
     }
 
     public static RouterConfig parse(Path file, String text) {
         String source = file.toString();
-        JsonNode root;
-        try {
-            root = YAML.readTree(text);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new ConfigException(source, null, "is not valid YAML" + where + ": " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new ConfigException(source, null, "expected a YAML mapping at the top level");
-        }
-        ConfigNode top = new ConfigNode(source, "", root);
+        ConfigNode top = ConfigNode.parseYaml(source, text);
         top.allowOnly(Set.of("cluster", "name", "region", "etcd", "listen", "reads", "monitor", "leader", "client", "tls"));
         String cluster = top.name("cluster");
         String region = top.name("region");
