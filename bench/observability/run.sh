@@ -28,8 +28,9 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# building meridian.jar and the harness" >&2
-(cd "$ROOT" && mvn -o -q -B -pl meridian-dist -am package -DskipTests >/dev/null \
-  && mvn -o -q -B -pl meridian-agent dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >/dev/null)
+(cd "$ROOT" && mvn -o -q -B -pl meridian-dist -am package -DskipTests >"$WORK/build.log" 2>&1 \
+  && mvn -o -q -B -pl meridian-agent -am test-compile dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" \
+       -Dmdep.includeScope=test >>"$WORK/build.log" 2>&1) || { cat "$WORK/build.log" >&2; exit 1; }
 JAR="$ROOT/meridian-dist/target/meridian.jar"
 CP="$ROOT/meridian-agent/target/test-classes:$ROOT/meridian-agent/target/classes:$ROOT/meridian-core/target/classes:$(cat "$WORK/cp.txt")"
 harness() { java -cp "$CP" io.meridian.agent.bench.ObservabilityFigures "$@"; }
