@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * The agent's Prometheus metrics, served on {@code /metrics}. Every sample carries {@code cluster},
@@ -43,6 +44,9 @@ public final class AgentMetrics {
     private CycleObservation seen = CycleObservation.NONE;
     private boolean updated;
     private String lastLeader;
+    private Cluster lastCluster;
+    private double lastLease = Double.NaN;
+    private long observedAtMillis;
 
     public AgentMetrics(String cluster, String member, String region) {
         this(cluster, member, region, Clock.systemUTC());
@@ -87,8 +91,10 @@ public final class AgentMetrics {
         }
         lastLeader = leader;
         updated = true;
-        seen = CycleObservation.of(cluster, state, leaseRemainingSeconds >= 0 ? leaseRemainingSeconds : Double.NaN,
-                rates, clock.millis());
+        lastCluster = cluster;
+        lastLease = leaseRemainingSeconds >= 0 ? leaseRemainingSeconds : Double.NaN;
+        observedAtMillis = clock.millis();
+        seen = CycleObservation.of(cluster, state, lastLease, rates, observedAtMillis);
     }
 
     /** One HA cycle finished after {@code seconds}; {@code ok} false when it ended in an error. */
@@ -106,6 +112,35 @@ public final class AgentMetrics {
 
     public synchronized void recordSwitchover() {
         switchovers.labelValues(self).inc();
+    }
+
+    /**
+     * Like {@link #scrape()}, but first re-reads the local PostgreSQL through {@code observe} when the
+     * last cycle's observation is older than {@code maxAgeMillis}. A cycle observes once per
+     * loop_wait, and later than that on a loaded machine, so without this a lag could be reported up to
+     * a loop (or more) late; the cluster read from etcd is kept from the cycle. {@code observe} runs
+     * outside the lock, so a slow PostgreSQL does not hold up the HA loop's update.
+     */
+    public String scrape(Supplier<PgState> observe, long maxAgeMillis) {
+        Cluster cluster;
+        long at;
+        synchronized (this) {
+            cluster = lastCluster;
+            at = observedAtMillis;
+        }
+        if (cluster != null && clock.millis() - at > maxAgeMillis) {
+            PgState fresh = observe.get();
+            synchronized (this) {
+                // Only if no cycle came in meanwhile: a cycle's observation is at least as fresh.
+                if (observedAtMillis == at && fresh != null) {
+                    long now = clock.millis();
+                    observedAtMillis = now;
+                    lastLease = Double.isNaN(lastLease) ? Double.NaN : Math.max(0, lastLease - (now - at) / 1000.0);
+                    seen = CycleObservation.of(cluster, fresh, lastLease, rates, now);
+                }
+            }
+        }
+        return scrape();
     }
 
     /** The current metrics in the Prometheus text format ({@link #CONTENT_TYPE}). */

@@ -6,9 +6,10 @@ import java.util.Set;
 
 /**
  * Bytes per second of ever-growing WAL positions, one per key (the primary's WAL, each standby's
- * flush position), from the difference between two consecutive HA cycles.
+ * flush position), from the difference between two consecutive observations (an HA cycle, or a
+ * scrape that re-read PostgreSQL).
  *
- * <p>Not thread-safe: the HA loop is its only caller.
+ * <p>Not thread-safe: only called under {@link AgentMetrics}' lock.
  */
 final class ByteRates {
 

@@ -31,6 +31,15 @@ public final class RestApi implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
     private static final int MAX_BODY = 64 * 1024;
 
+    static {
+        // The JDK server sends headers and body in separate writes; with Nagle on, a keep-alive client
+        // (Prometheus, the dashboard) waits out the peer's delayed ACK, ~40 ms a request. It is read
+        // once, when the first HttpServer is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer server;
     private final AgentEndpoints endpoints;
     private final byte[] expectedAuth;

@@ -52,6 +52,30 @@ class AgentMetricsTest {
     }
 
     @Test
+    void aScrapeLongAfterTheLastCycleReadsPostgresAgainAndKeepsTheClusterFromEtcd() {
+        AgentMetrics metrics = new AgentMetrics("geo", "paris-1", "paris", clock);
+        int[] reads = {0};
+        java.util.function.Supplier<PgState> observe = () -> {
+            reads[0]++;
+            return primaryWithStandbys(HEAD + 8 * MIB);
+        };
+        assertThat(new ScrapeText(metrics.scrape(observe, 500)).value("meridian_write_lsn_bytes"))
+                .as("nothing to refresh before the first cycle").isEmpty();
+        metrics.update(threeRegions(), primaryWithStandbys(HEAD), 8);
+        clock.advanceMillis(400);
+        assertThat(new ScrapeText(metrics.scrape(observe, 500)).value("meridian_write_lsn_bytes")).hasValue((double) HEAD);
+        assertThat(reads[0]).as("a fresh enough cycle is served as it is").isZero();
+
+        clock.advanceMillis(1600);
+        ScrapeText s = new ScrapeText(metrics.scrape(observe, 500));
+        assertThat(reads[0]).isEqualTo(1);
+        assertThat(s.value("meridian_write_lsn_bytes")).hasValue((double) HEAD + 8 * MIB);
+        assertThat(s.value("meridian_wal_rate_bytes_per_second")).hasValue(4.0 * MIB);
+        assertThat(s.value("meridian_leader_lease_remaining_seconds")).hasValue(6.0);
+        assertThat(s.value("meridian_members_up")).hasValue(3);
+    }
+
+    @Test
     void walAndReplicationRatesComeFromTheDifferenceBetweenCycles() {
         AgentMetrics metrics = new AgentMetrics("geo", "paris-1", "paris", clock);
         metrics.update(threeRegions(), primaryWithStandbys(HEAD), 8);

@@ -9,19 +9,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads samples back out of a Prometheus text exposition, for assertions. */
-final class ScrapeText {
+public final class ScrapeText {
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final String text;
 
-    ScrapeText(String text) {
+    public ScrapeText(String text) {
         this.text = text;
     }
 
     /** The value of the one sample named {@code name} whose labels include all of {@code labels}. */
-    OptionalDouble value(String name, String... labels) {
+    public OptionalDouble value(String name, String... labels) {
         Map<String, String> wanted = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i += 2) {
             wanted.put(labels[i], labels[i + 1]);
@@ -44,7 +44,7 @@ final class ScrapeText {
     }
 
     /** Names of all samples (as PromQL sees them: with _total, _bucket, _sum, _count). */
-    Set<String> sampleNames() {
+    public Set<String> sampleNames() {
         Set<String> names = new TreeSet<>();
         for (String line : text.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
@@ -56,7 +56,7 @@ final class ScrapeText {
     }
 
     /** Label sets of every sample named {@code name}, as maps. */
-    java.util.List<Map<String, String>> labelSets(String name) {
+    public java.util.List<Map<String, String>> labelSets(String name) {
         java.util.List<Map<String, String>> sets = new java.util.ArrayList<>();
         for (String line : text.split("\n")) {
             Matcher m = SAMPLE.matcher(line);
