@@ -44,8 +44,8 @@ class RouterEtcdTest {
              PgServer a = PgServer.primary(); PgServer b = PgServer.primary()) {
             etcd.start();
             List<String> endpoints = List.of(etcd.clientUrl());
-            try (EtcdDcs agentA = EtcdDcs.connect(endpoints, "/meridian", "test", "a", 6, 2);
-                 EtcdDcs agentB = EtcdDcs.connect(endpoints, "/meridian", "test", "b", 6, 2)) {
+            try (EtcdDcs agentA = EtcdDcs.connect(endpoints, "/meridian", "test", "a", 30, 10);
+                 EtcdDcs agentB = EtcdDcs.connect(endpoints, "/meridian", "test", "b", 30, 10)) {
                 agentA.touchMember(Clusters.member("a", "paris", Role.PRIMARY, a.port));
                 agentB.touchMember(Clusters.member("b", "paris", Role.REPLICA, b.port));
                 assertThat(agentA.acquireLeader("a")).isTrue();

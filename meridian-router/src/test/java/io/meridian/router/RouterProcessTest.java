@@ -59,7 +59,9 @@ class RouterProcessTest {
             Path file = dir.resolve("router.yml");
             Files.writeString(file, yaml(etcd.clientUrl(), ports, "1GB"));
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            try (EtcdDcs agent = EtcdDcs.connect(endpoints, "/meridian", "test", "a", 10, 2);
+            // A long lease and a patient first call: nothing renews this stand-in agent, and a busy
+            // machine can take many seconds to start the router's JVM.
+            try (EtcdDcs agent = EtcdDcs.connect(endpoints, "/meridian", "test", "a", 600, 10);
                  Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build()) {
                 agent.touchMember(Clusters.member("a", "paris", Role.PRIMARY, pg.port));
                 assertThat(agent.acquireLeader("a")).isTrue();
