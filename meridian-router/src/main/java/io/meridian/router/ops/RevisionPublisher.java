@@ -90,6 +90,14 @@ public final class RevisionPublisher implements AutoCloseable {
         }
         try {
             a.closed().get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            // Event loops that do not run for seconds relay nothing either: the old sessions are not moving bytes.
+            LOG.warn("router {}: closing the old leader's sessions took over {} ms; publishing anyway", config.name(), CALL_TIMEOUT_MILLIS);
+        }
+        try {
             if (leaseId == 0) {
                 leaseId = client.getLeaseClient().grant(ttlSeconds).get(CALL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).getID();
             }
