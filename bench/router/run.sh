@@ -5,6 +5,8 @@
 # Prints TPS, ratio to direct, p99 latency and CPU per transaction (proxy process and whole box).
 #
 #   bench/router/run.sh [seconds-per-run] [rounds]     (defaults: 10 s, 2 rounds)
+# Narrow a run with TARGETS="direct haproxy router", WORKLOADS="select-only", PROTOS="simple",
+# CLIENTS="8"; ROUTER_JAVA_OPTS adds JVM options (e.g. a JFR recording) to the router.
 # Needs root (PostgreSQL and PgBouncer run as OS user postgres), PostgreSQL 15, haproxy, pgbouncer.
 set -euo pipefail
 
@@ -77,7 +79,7 @@ as_pg pgbouncer "$WORK/pgbouncer.ini" >/dev/null 2>&1 & PIDS+=($!)
 sleep 0.5
 BOUNCER_PID=$(pgrep -n -u postgres -x pgbouncer)
 
-java -XX:+UseParallelGC -Xms256m -Xmx256m -cp "$CP" io.meridian.router.BenchRouter $RW $RO $PG > "$WORK/router.log" 2>&1 & PIDS+=($!); ROUTER_PID=$!
+java -XX:+UseParallelGC -Xms256m -Xmx256m ${ROUTER_JAVA_OPTS:-} -cp "$CP" io.meridian.router.BenchRouter $RW $RO $PG > "$WORK/router.log" 2>&1 & PIDS+=($!); ROUTER_PID=$!
 for i in $(seq 1 100); do grep -q "router ready" "$WORK/router.log" && break; sleep 0.2; done
 grep -q "router ready" "$WORK/router.log" || { cat "$WORK/router.log" >&2; exit 1; }
 
@@ -87,19 +89,32 @@ HZ=$(getconf CLK_TCK)
 
 declare -A TARGET_PORT=([direct]=$PG [haproxy]=$HAP [pgbouncer]=$BOUNCER [router]=$RW)
 declare -A TARGET_PID=([direct]="" [haproxy]=$HAP_PID [pgbouncer]=$BOUNCER_PID [router]=$ROUTER_PID)
-TARGETS=(direct haproxy pgbouncer router)
+read -r -a TARGETS <<< "${TARGETS:-direct haproxy pgbouncer router}"
+read -r -a WORKLOADS <<< "${WORKLOADS:-select-only tpcb-like}"
+read -r -a PROTOS <<< "${PROTOS:-simple extended}"
+read -r -a CLIENTS <<< "${CLIENTS:-8 64}"
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
 
-# Warm the router's JIT and every pool before measuring.
+# Warm every target and PostgreSQL's cache before measuring. The router is a long-running JVM: it is
+# measured in steady state, so it first runs every workload once (on a busy 2-core machine its JIT
+# needs tens of seconds; cold, its C2 compiler threads alone took 40% of its CPU).
 for t in "${TARGETS[@]}"; do
   "$BIN/pgbench" -h 127.0.0.1 -p "${TARGET_PORT[$t]}" -U postgres -S -c 8 -j 2 -T 3 postgres >/dev/null 2>&1 || true
 done
+for workload in "${WORKLOADS[@]}"; do
+  for proto in "${PROTOS[@]}"; do
+    for clients in "${CLIENTS[@]}"; do
+      flag=$([ "$workload" = select-only ] && echo "-S" || echo "-b tpcb-like")
+      "$BIN/pgbench" -h 127.0.0.1 -p $RW -U postgres $flag -M "$proto" -c "$clients" -j 2 -T "${WARMUP:-4}" postgres >/dev/null 2>&1 || true
+    done
+  done
+done
 
 for round in $(seq 1 "$ROUNDS"); do
-  for workload in select-only tpcb-like; do
-    for proto in simple extended; do
-      for clients in 8 64; do
+  for workload in "${WORKLOADS[@]}"; do
+    for proto in "${PROTOS[@]}"; do
+      for clients in "${CLIENTS[@]}"; do
         for t in "${TARGETS[@]}"; do
           flag=$([ "$workload" = select-only ] && echo "-S" || echo "-b tpcb-like")
           log="$WORK/txlog"; rm -f "$log".*
@@ -113,7 +128,7 @@ for round in $(seq 1 "$ROUNDS"); do
           proxy_us=$(awk -v d=$((p1 - p0)) -v n="$txns" -v hz="$HZ" 'BEGIN{printf "%.1f", (n > 0 ? d/hz*1e6/n : 0)}')
           box_us=$(awk -v d=$((b1 - b0)) -v n="$txns" -v hz="$HZ" 'BEGIN{printf "%.1f", (n > 0 ? d/hz*1e6/n : 0)}')
           printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$workload" "$proto" "$clients" "$t" "$tps" "$p99" "$proxy_us" "$box_us" >> "$RESULTS"
-          echo "round $round $workload $proto c=$clients $t: tps $tps p99 ${p99}ms proxy ${proxy_us}us/tx box ${box_us}us/tx" >&2
+          echo "round $round $workload $proto c=$clients $t: load $(cut -d' ' -f1 /proc/loadavg) tps $tps p99 ${p99}ms proxy ${proxy_us}us/tx box ${box_us}us/tx" >&2
         done
       done
     done
@@ -121,20 +136,21 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 rm -f "$WORK"/txlog.*
 
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, PostgreSQL 15, scale $SCALE, ${SECS}s x $ROUNDS rounds, pgbench -j 2"
 echo "# tps: mean over rounds; p99 ms: mean of per-run p99; cpu: microseconds per transaction (proxy process / whole machine)"
 printf "%-11s %-8s %3s %-10s %9s %7s %8s %8s %8s %8s %8s\n" workload proto c target tps xdirect p99_ms cpu_proxy cpu_box router/hap router/pgb
 awk -F'\t' '
+  function mean(key) { return n[key] ? tps[key]/n[key] : 0 }
   { k=$2"\t"$3"\t"$4; key=k"\t"$5; tps[key]+=$6; p99[key]+=$7; px[key]+=$8; bx[key]+=$9; n[key]++; keys[k]=1 }
   END {
     for (k in keys) {
       split(k, f, "\t");
-      d=tps[k"\tdirect"]/n[k"\tdirect"]; r=tps[k"\trouter"]/n[k"\trouter"];
-      h=tps[k"\thaproxy"]/n[k"\thaproxy"]; b=tps[k"\tpgbouncer"]/n[k"\tpgbouncer"];
+      d=mean(k"\tdirect"); r=mean(k"\trouter"); h=mean(k"\thaproxy"); b=mean(k"\tpgbouncer");
       split("direct haproxy pgbouncer router", ts, " ");
       for (i=1; i<=4; i++) { t=ts[i]; key=k"\t"t; if (!n[key]) continue;
         printf "%-11s %-8s %3s %-10s %9.0f %7.2f %8.3f %8.1f %8.1f %8s %8s\n", f[1], f[2], f[3], t, tps[key]/n[key],
-          (tps[key]/n[key])/d, p99[key]/n[key], px[key]/n[key], bx[key]/n[key],
-          (t=="router" ? sprintf("%.2f", r/h) : ""), (t=="router" ? sprintf("%.2f", r/b) : "") }
+          (d > 0 ? (tps[key]/n[key])/d : 0), p99[key]/n[key], px[key]/n[key], bx[key]/n[key],
+          (t=="router" && h > 0 ? sprintf("%.2f", r/h) : ""), (t=="router" && b > 0 ? sprintf("%.2f", r/b) : "") }
     }
   }' "$RESULTS" | sort -k1,1 -k2,2 -k3,3n -s

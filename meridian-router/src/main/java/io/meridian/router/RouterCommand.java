@@ -7,15 +7,20 @@ import io.meridian.router.config.RouterConfigLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code meridian router -c router.yml}: runs the wire-protocol router until stopped;
+ * {@code meridian router -c router.yml}: runs the wire-protocol router until stopped (SIGTERM);
+ * SIGHUP re-reads the file without dropping connections (as {@code POST /reload} does);
  * {@code meridian router status -c router.yml}: asks a running router what it has applied.
  */
 @Command(name = "router", description = "Run the region-aware PostgreSQL router.", subcommands = RouterStatusCommand.class)
 public final class RouterCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouterCommand.class);
 
     @Option(names = {"-c", "--config"}, description = "The router's YAML file.")
     Path config;
@@ -28,6 +33,7 @@ public final class RouterCommand implements Callable<Integer> {
         RouterConfig cfg = RouterConfigLoader.load(config);
         CountDownLatch stopped = new CountDownLatch(1);
         try (EtcdDcs dcs = connect(cfg); Router router = Router.start(cfg, dcs)) {
+            reloadOnHangup(router);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 router.close();
                 stopped.countDown();
@@ -35,6 +41,23 @@ public final class RouterCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** SIGHUP as nginx, PgBouncer and PostgreSQL use it; an error is logged and the old settings stay. */
+    private static void reloadOnHangup(Router router) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                try {
+                    router.reload();
+                } catch (ConfigException e) {
+                    LOG.error("reload refused, settings unchanged: {}", e.getMessage());
+                } catch (Exception e) {
+                    LOG.error("reload failed, settings unchanged: {}", e.toString());
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGHUP is not available here ({}); reload with POST /reload", e.getMessage());
+        }
     }
 
     /** A read-only etcd client (no lease): the router never writes cluster state. */

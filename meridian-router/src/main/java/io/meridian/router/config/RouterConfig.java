@@ -25,6 +25,7 @@ import java.util.List;
  * @param connectTimeout bound on connecting to a PostgreSQL server for a client
  * @param startupTimeout bound on a client sending its startup packet (slow senders are cut off)
  * @param tls       client-side TLS, or null to answer 'N' to SSLRequest
+ * @param serverTls whether the router encrypts its own connections to the PostgreSQL servers
  */
 public record RouterConfig(
         String source,
@@ -40,7 +41,27 @@ public record RouterConfig(
         Duration leaderStaleAfter,
         Duration connectTimeout,
         Duration startupTimeout,
-        Tls tls) {
+        Tls tls,
+        ServerTls serverTls) {
+
+    public RouterConfig {
+        serverTls = serverTls == null ? ServerTls.DISABLE : serverTls;
+    }
+
+    /** The settings without server-side TLS (the shape before {@code tls.server_mode} existed). */
+    public RouterConfig(String source, String cluster, String name, String region, Etcd etcd, HostPort rwListen,
+                        HostPort roListen, HostPort httpListen, Reads reads, Monitor monitor, Duration leaderStaleAfter,
+                        Duration connectTimeout, Duration startupTimeout, Tls tls) {
+        this(source, cluster, name, region, etcd, rwListen, roListen, httpListen, reads, monitor, leaderStaleAfter,
+                connectTimeout, startupTimeout, tls, ServerTls.DISABLE);
+    }
+
+    /**
+     * TLS from the router to the servers, with libpq's sslmode meanings: {@code prefer} encrypts
+     * when the server offers it, {@code require} refuses the client when the server does not. The
+     * server certificate is not verified (as libpq's require without a root certificate).
+     */
+    public enum ServerTls { DISABLE, PREFER, REQUIRE }
 
     public record Etcd(List<String> endpoints, String namespace) {
         public Etcd {

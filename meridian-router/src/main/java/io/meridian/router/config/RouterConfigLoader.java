@@ -98,15 +98,22 @@ public final class RouterConfigLoader {
 
         RouterConfig.Tls tls = null;
         ConfigNode tlsNode = top.child("tls", false);
-        tlsNode.allowOnly(Set.of("certificate", "private_key"));
+        tlsNode.allowOnly(Set.of("certificate", "private_key", "server_mode"));
         if (tlsNode.has("certificate") || tlsNode.has("private_key")) {
             tls = new RouterConfig.Tls(readable(tlsNode, "certificate"), readable(tlsNode, "private_key"));
         }
+        String serverMode = tlsNode.textOr("server_mode", "disable");
+        RouterConfig.ServerTls serverTls = switch (serverMode) {
+            case "disable" -> RouterConfig.ServerTls.DISABLE;
+            case "prefer" -> RouterConfig.ServerTls.PREFER;
+            case "require" -> RouterConfig.ServerTls.REQUIRE;
+            default -> throw tlsNode.error("server_mode", "expected disable, prefer or require, got \"" + serverMode + "\"");
+        };
         return new RouterConfig(source, cluster, name, region, new RouterConfig.Etcd(endpoints, namespace), rw, ro, http,
                 new RouterConfig.Reads(maxLag, fallback, minLsnWait), mon,
                 seconds(leader, "stale_after", 10, 0.5, 3600),
                 seconds(client, "connect_timeout", 5, 0.1, 600),
-                seconds(client, "startup_timeout", 10, 0.1, 600), tls);
+                seconds(client, "startup_timeout", 10, 0.1, 600), tls, serverTls);
     }
 
     private static Duration seconds(ConfigNode node, String key, double fallback, double min, double max) {

@@ -6,6 +6,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
 import io.meridian.router.ClusterView;
+import io.meridian.core.config.ConfigException;
+import io.meridian.router.config.LiveConfig;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.lag.LagMonitor;
 import io.meridian.router.lag.NodeLag;
@@ -20,27 +22,30 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 
 /**
  * {@code GET /health} (200 when read-write connections would be routed, else 503),
  * {@code GET /status} (JSON: applied cluster revision, leader, each node's measured lag and
- * connections) and {@code GET /metrics} (Prometheus text).
+ * connections), {@code GET /metrics} (Prometheus text) and {@code POST /reload} (re-read the
+ * router's file; 200 with the changed keys, 400 naming what is wrong, the old settings kept).
  */
 public final class HealthServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final RouterConfig config;
+    private final LiveConfig live;
     private final ClusterView view;
     private final LagMonitor lag;
     private final SessionTable table;
     private final RouterMetrics metrics;
     private final HttpServer server;
 
-    public HealthServer(RouterConfig config, ClusterView view, LagMonitor lag, SessionTable table, RouterMetrics metrics)
-            throws IOException {
-        this.config = config;
+    public HealthServer(LiveConfig live, ClusterView view, LagMonitor lag, SessionTable table, RouterMetrics metrics,
+                        Callable<List<String>> reload) throws IOException {
+        this.live = live;
+        RouterConfig config = live.get();
         this.view = view;
         this.lag = lag;
         this.table = table;
@@ -61,6 +66,20 @@ public final class HealthServer implements AutoCloseable {
             new PrometheusTextFormatWriter(false).write(out, metrics.registry.scrape());
             reply(ex, 200, PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
         });
+        server.createContext("/reload", ex -> {
+            if (!"POST".equals(ex.getRequestMethod())) {
+                reply(ex, 405, "application/json", JSON.writeValueAsBytes(Map.of("error", "use POST")));
+                return;
+            }
+            try {
+                List<String> changed = reload.call();
+                reply(ex, 200, "application/json", JSON.writeValueAsBytes(Map.of("reloaded", true, "changed", changed)));
+            } catch (ConfigException e) {
+                reply(ex, 400, "application/json", JSON.writeValueAsBytes(Map.of("reloaded", false, "error", e.getMessage())));
+            } catch (Exception e) {
+                reply(ex, 500, "application/json", JSON.writeValueAsBytes(Map.of("reloaded", false, "error", String.valueOf(e))));
+            }
+        });
         server.start();
     }
 
@@ -70,6 +89,7 @@ public final class HealthServer implements AutoCloseable {
 
     /** What {@code meridian router status} prints. */
     public Map<String, Object> status() {
+        RouterConfig config = live.get();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("router", config.name());
         s.put("cluster", config.cluster());
@@ -81,6 +101,7 @@ public final class HealthServer implements AutoCloseable {
         s.put("leader", leader.map(Member::name).orElse(null));
         s.put("read_write", leader.isPresent() ? "routing" : "refusing: " + view.whyNoLeader(config.leaderStaleAfter()));
         s.put("max_lag", config.reads().maxLag().toString());
+        s.put("fallback", config.reads().fallback().name().toLowerCase(java.util.Locale.ROOT));
         s.put("connections", table.size());
         List<Map<String, Object>> nodes = new ArrayList<>();
         Cluster c = snap == null ? null : snap.cluster();

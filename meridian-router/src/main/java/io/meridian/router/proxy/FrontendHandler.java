@@ -1,5 +1,6 @@
 package io.meridian.router.proxy;
 
+import io.meridian.router.config.RouterConfig;
 import io.meridian.router.route.Backend;
 import io.meridian.router.route.Decision;
 import io.meridian.router.route.RoutingHints;
@@ -17,6 +18,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,8 +53,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         in = ctx.alloc().heapBuffer(256, StartupParser.MAX_LENGTH + 4);
         startupTimeout = ctx.executor().schedule(() -> refuse(ctx, "timeout", ProtocolException.PROTOCOL_VIOLATION,
-                "meridian router: no startup packet within " + proxy.config.startupTimeout().toMillis() + " ms"),
-                proxy.config.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                "meridian router: no startup packet within " + proxy.config().startupTimeout().toMillis() + " ms"),
+                proxy.config().startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -114,12 +116,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         negotiatedSsl = true;
         // Bytes after an SSLRequest but before the handshake would be trusted as if encrypted (CVE-2021-23214).
         noTrailingBytes("SSLRequest");
-        if (proxy.sslContext == null) {
+        SslContext context = proxy.sslContext();
+        if (context == null) {
             ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
             return;
         }
         ctx.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
-        SslHandler tls = proxy.sslContext.newHandler(ctx.alloc());
+        SslHandler tls = context.newHandler(ctx.alloc());
         ctx.pipeline().addFirst("tls", tls);
     }
 
@@ -133,7 +136,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         ConnectionOptions.Extracted ex = ConnectionOptions.extract(startup);
         routing = true;
         ctx.channel().config().setAutoRead(false);
-        long deadline = System.nanoTime() + proxy.config.reads().minLsnWait().toNanos();
+        long deadline = System.nanoTime() + proxy.config().reads().minLsnWait().toNanos();
         decide(ctx, ex, deadline);
     }
 
@@ -166,14 +169,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         });
         proxy.metrics.routed(port.label(), backend.node());
         Bootstrap b = new Bootstrap().group(client.eventLoop()).channel(proxy.transport.socketChannel())
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.config.connectTimeout().toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.config().connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("keys", new BackendKeyWatcher(proxy.table, session));
-                        ch.pipeline().addLast("relay", new RelayHandler(client, proxy.metrics.bytesToClient(backend.node())));
+                        ch.pipeline().addLast("relay", new RelayHandler(client, proxy.metrics.bytesToClient(backend.node()), session.frames));
                     }
                 });
         b.connect(backend.host(), backend.port()).addListener((ChannelFutureListener) f -> {
@@ -195,21 +198,44 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 server.close();
                 return;
             }
-            startupTimeout.cancel(false);
-            server.write(StartupParser.write(server.alloc(), startup));
-            if (in.isReadable()) {
-                server.write(in.retainedSlice());
+            RouterConfig.ServerTls tls = proxy.config().serverTls();
+            if (tls == RouterConfig.ServerTls.DISABLE) {
+                relay(ctx, server, backend, startup);
+                return;
             }
-            server.flush();
-            in.release();
-            in = null;
-            ctx.pipeline().replace(this, "relay", new RelayHandler(server, proxy.metrics.bytesToServer(backend.node())));
-            var gauge = proxy.metrics.connections(port.label(), backend.node());
-            gauge.inc();
-            client.closeFuture().addListener(x -> gauge.dec());
-            server.config().setAutoRead(true);
-            client.config().setAutoRead(true);
+            ServerTlsUpgrade.start(server, tls, backend, proxy.serverSslContext()).addListener(t -> {
+                if (t.isSuccess()) {
+                    relay(ctx, server, backend, startup);
+                } else {
+                    refuse(ctx, "server_tls", ErrorPacket.CONNECTION_FAILURE, "meridian router: " + t.cause().getMessage());
+                    server.close();
+                }
+            });
         });
+    }
+
+    /** The server is connected (and encrypted if so configured): replay the startup packet and relay both ways. */
+    private void relay(ChannelHandlerContext ctx, Channel server, Backend backend, StartupPacket.Startup startup) {
+        Channel client = ctx.channel();
+        if (!client.isActive() || !server.isActive()) {
+            client.close();
+            server.close();
+            return;
+        }
+        startupTimeout.cancel(false);
+        server.write(StartupParser.write(server.alloc(), startup));
+        if (in.isReadable()) {
+            server.write(in.retainedSlice());
+        }
+        server.flush();
+        in.release();
+        in = null;
+        ctx.pipeline().replace(this, "relay", new RelayHandler(server, proxy.metrics.bytesToServer(backend.node()), null));
+        var gauge = proxy.metrics.connections(port.label(), backend.node());
+        gauge.inc();
+        client.closeFuture().addListener(x -> gauge.dec());
+        server.config().setAutoRead(true);
+        client.config().setAutoRead(true);
     }
 
     private void fail(ChannelHandlerContext ctx, ProtocolException e) {

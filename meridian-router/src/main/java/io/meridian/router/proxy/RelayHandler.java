@@ -18,17 +18,23 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     private final Channel peer;
     private final CounterDataPoint bytes;
+    /** Message boundaries of what this relay passes on, or null when nobody needs them. */
+    private final MessageFrames frames;
     private long pending;
 
-    RelayHandler(Channel peer, CounterDataPoint bytes) {
+    RelayHandler(Channel peer, CounterDataPoint bytes, MessageFrames frames) {
         this.peer = peer;
         this.bytes = bytes;
+        this.frames = frames;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
             pending += buf.readableBytes();
+            if (frames != null) {
+                frames.scan(buf);
+            }
         }
         peer.write(msg, peer.voidPromise());
     }

@@ -52,13 +52,15 @@ public final class SessionTable {
 
     /**
      * Closes every read-write connection whose server is not {@code leaderAddress} (null: no
-     * leader, close them all). Returns how many were closed.
+     * leader, close them all), telling each client why. Returns how many were closed.
      */
     public int closeReadWriteExcept(String leaderNode, String leaderAddress) {
         int closed = 0;
         for (Session s : sessions) {
             if (s.port == PortKind.RW && !isLeader(s.backend, leaderNode, leaderAddress)) {
-                s.close();
+                s.closeForLeaderChange("meridian router: " + s.backend.node() + " is no longer the leader ("
+                        + (leaderNode == null ? "no leader is known right now" : "the leader is now " + leaderNode)
+                        + "); reconnect to reach the new leader");
                 closed++;
             }
         }

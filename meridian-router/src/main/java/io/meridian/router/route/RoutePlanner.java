@@ -3,6 +3,7 @@ package io.meridian.router.route;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
 import io.meridian.router.ClusterView;
+import io.meridian.router.config.LiveConfig;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.lag.LagMonitor;
 import io.meridian.router.lag.NodeLag;
@@ -19,13 +20,13 @@ import java.util.function.ToIntFunction;
  */
 public final class RoutePlanner {
 
-    private final RouterConfig config;
+    private final LiveConfig live;
     private final ClusterView view;
     private final LagMonitor lag;
     private final ToIntFunction<String> connections;
 
-    public RoutePlanner(RouterConfig config, ClusterView view, LagMonitor lag, ToIntFunction<String> connections) {
-        this.config = config;
+    public RoutePlanner(LiveConfig live, ClusterView view, LagMonitor lag, ToIntFunction<String> connections) {
+        this.live = live;
         this.view = view;
         this.lag = lag;
         this.connections = connections;
@@ -33,6 +34,7 @@ public final class RoutePlanner {
 
     /** The read-write port: the leader, or a refusal when the router cannot tell who leads. */
     public Decision readWrite() {
+        RouterConfig config = live.get();
         Optional<Member> leader = view.leader(config.leaderStaleAfter());
         if (leader.isEmpty()) {
             return new Decision.Refuse(ErrorPacket.CANNOT_CONNECT_NOW,
@@ -47,6 +49,7 @@ public final class RoutePlanner {
      * still wait for a replica to replay its position.
      */
     public Decision readOnly(RoutingHints hints, boolean waitExpired) {
+        RouterConfig config = live.get();
         ClusterView.Snapshot snap = view.snapshot();
         Optional<Member> leader = view.leader(config.leaderStaleAfter());
         LagBound bound = hints.maxLag() != null ? hints.maxLag() : config.reads().maxLag();

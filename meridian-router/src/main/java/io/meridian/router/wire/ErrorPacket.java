@@ -11,6 +11,8 @@ public final class ErrorPacket {
     public static final String CONNECTION_FAILURE = "08006";
     /** SQLSTATE cannot_connect_now: no server may take this connection right now (fail closed). */
     public static final String CANNOT_CONNECT_NOW = "57P03";
+    /** SQLSTATE admin_shutdown: the session ends because its server stopped leading. */
+    public static final String ADMIN_SHUTDOWN = "57P01";
 
     private ErrorPacket() {
     }

@@ -30,6 +30,24 @@ class RouterConfigLoaderTest {
         assertThat(c.monitor().interval()).isEqualTo(Duration.ofMillis(200));
         assertThat(c.etcd().namespace()).isEqualTo("/meridian");
         assertThat(c.monitor().toString()).doesNotContain("s3cret");
+        assertThat(c.serverTls()).isEqualTo(RouterConfig.ServerTls.DISABLE);
+        assertThat(RouterConfigLoader.parse(Path.of("router.yml"), GOOD + "tls: {server_mode: require}\n").serverTls())
+                .isEqualTo(RouterConfig.ServerTls.REQUIRE);
+    }
+
+    @Test
+    void reloadAppliesPolicyAndRefusesWhatNeedsARestart() {
+        LiveConfig live = new LiveConfig(RouterConfigLoader.parse(Path.of("router.yml"), GOOD));
+        RouterConfig looser = RouterConfigLoader.parse(Path.of("router.yml"), GOOD.replace("16MB,5s", "1GB").replace("fallback: refuse", "fallback: leader"));
+        assertThat(live.reload(looser)).containsExactly("reads.max_lag", "reads.fallback");
+        assertThat(live.get()).isSameAs(looser);
+        RouterConfig moved = RouterConfigLoader.parse(Path.of("router.yml"), GOOD.replace("127.0.0.1:5440", "127.0.0.1:6440"));
+        assertThatThrownBy(() -> live.reload(moved)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("router.yml: listen.rw: cannot change without a restart");
+        RouterConfig newPassword = RouterConfigLoader.parse(Path.of("router.yml"), GOOD.replace("s3cret", "other"));
+        assertThatThrownBy(() -> live.reload(newPassword)).hasMessageContaining("monitor").hasMessageNotContaining("s3cret")
+                .hasMessageNotContaining("other");
+        assertThat(live.get()).isSameAs(looser);
     }
 
     @Test
@@ -42,5 +60,7 @@ class RouterConfigLoaderTest {
                 .hasMessageContaining("r.yml: listen.ro: expected an address of its own");
         assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD.replace("password: s3cret", "pasword: s3cret")))
                 .hasMessageContaining("r.yml: monitor.pasword: unknown key");
+        assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD + "tls: {server_mode: verify}\n"))
+                .hasMessage("r.yml: tls.server_mode: expected disable, prefer or require, got \"verify\"");
     }
 }

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 public final class PgServer implements AutoCloseable {
 
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
-    static final String PASSWORD = "router-test-secret";
+    public static final String PASSWORD = "router-test-secret";
 
     final Path dir;
     final Path data;
@@ -67,6 +67,22 @@ public final class PgServer implements AutoCloseable {
                 "fsync = off", "full_page_writes = off", "max_connections = 200", "wal_level = replica",
                 "hot_standby = on", "max_wal_senders = 5", "shared_buffers = 32MB", ""),
                 java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /**
+     * Turns TLS on with a fresh self-signed certificate and accepts TCP logins only over TLS
+     * ({@code hostssl}), so a plain-text connection fails with PostgreSQL's own error.
+     */
+    void requireTls() throws IOException, InterruptedException {
+        Path crt = data.resolve("server.crt");
+        Path key = data.resolve("server.key");
+        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", crt.toString(),
+                "-days", "2", "-subj", "/CN=127.0.0.1"));
+        Files.writeString(data.resolve("pg_hba.conf"), String.join("\n",
+                "local all all trust", "local replication all trust",
+                "hostssl all all 127.0.0.1/32 scram-sha-256", ""));
+        Files.writeString(data.resolve("postgresql.conf"), "\nssl = on\n", java.nio.file.StandardOpenOption.APPEND);
+        run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "reload"));
     }
 
     void start() throws IOException, InterruptedException {

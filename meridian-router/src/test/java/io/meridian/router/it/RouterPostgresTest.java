@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -101,6 +103,38 @@ class RouterPostgresTest {
         }
         assertThat(router.metrics().registry.scrape().stream()
                 .filter(m -> m.getMetadata().getName().equals("meridian_router_leader_changes")).findFirst()).isPresent();
+    }
+
+    @Test
+    void aSessionOnTheOldLeaderIsToldWhyItEnds() throws Exception {
+        try (Connection c = rw(null); Statement s = c.createStatement()) {
+            CompletableFuture<SQLException> outcome = new CompletableFuture<>();
+            Thread query = new Thread(() -> {
+                try {
+                    s.execute("SELECT pg_sleep(20)");
+                    outcome.complete(null);
+                } catch (SQLException e) {
+                    outcome.complete(e);
+                }
+            });
+            query.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> sleeping(primary) == 1);
+            view.apply(cluster(REVISION.incrementAndGet(), "s", member("p", "paris", Role.REPLICA, primary.port),
+                    member("s", "paris", Role.PRIMARY, standby.port)));
+            SQLException e = outcome.get(10, TimeUnit.SECONDS);
+            assertThat((Throwable) e).as("the query must fail, not finish on the old leader").isNotNull();
+            assertThat(e.getSQLState()).isEqualTo("57P01");
+            assertThat(e.getMessage()).contains("p is no longer the leader").contains("the leader is now s");
+            query.join();
+        }
+    }
+
+    static int sleeping(PgServer pg) throws SQLException {
+        try (Connection c = pg.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(20)' AND state = 'active'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     @Test

@@ -1,0 +1,109 @@
+package io.meridian.router.it;
+
+import static io.meridian.router.it.Clusters.cluster;
+import static io.meridian.router.it.Clusters.member;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.meridian.core.cluster.Role;
+import io.meridian.router.ClusterView;
+import io.meridian.router.Router;
+import io.meridian.router.config.RouterConfig;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * tls.server_mode against real servers: one that accepts TCP logins only over TLS (hostssl) and one
+ * without TLS at all. The client speaks plain text to the router in every case.
+ */
+class ServerTlsTest {
+
+    static PgServer tlsOnly;
+    static PgServer plain;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        tlsOnly = PgServer.primary();
+        tlsOnly.requireTls();
+        plain = PgServer.primary();
+        // pg_ctl reload returns before the server has re-read its files.
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try (Connection c = tlsOnly.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW ssl")) {
+                rs.next();
+                return rs.getString(1).equals("on");
+            }
+        });
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        for (PgServer pg : new PgServer[] {tlsOnly, plain}) {
+            if (pg != null) {
+                pg.close();
+            }
+        }
+    }
+
+    static Router router(RouterConfig.ServerTls mode, PgServer leader) throws Exception {
+        RouterConfig b = Clusters.config("paris", Duration.ofSeconds(30), null);
+        RouterConfig cfg = new RouterConfig(b.source(), b.cluster(), b.name(), b.region(), b.etcd(), b.rwListen(), b.roListen(),
+                null, b.reads(), b.monitor(), b.leaderStaleAfter(), b.connectTimeout(), b.startupTimeout(), null, mode);
+        ClusterView view = new ClusterView();
+        Router r = Router.start(cfg, view);
+        view.apply(cluster(1, "p", member("p", "paris", Role.PRIMARY, leader.port)));
+        return r;
+    }
+
+    /** Whether this session's own server connection is encrypted, as the server sees it. */
+    static boolean encrypted(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    @Test
+    void requireEncryptsTheServerSide() throws Exception {
+        try (Router r = router(RouterConfig.ServerTls.REQUIRE, tlsOnly);
+             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+            assertThat(encrypted(c)).isTrue();
+        }
+    }
+
+    @Test
+    void preferEncryptsWhereOfferedAndGoesOnInPlainTextElsewhere() throws Exception {
+        try (Router r = router(RouterConfig.ServerTls.PREFER, tlsOnly);
+             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+            assertThat(encrypted(c)).isTrue();
+        }
+        try (Router r = router(RouterConfig.ServerTls.PREFER, plain);
+             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+            assertThat(encrypted(c)).isFalse();
+        }
+    }
+
+    @Test
+    void requireRefusesAServerWithoutTls() throws Exception {
+        try (Router r = router(RouterConfig.ServerTls.REQUIRE, plain)) {
+            assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("does not accept TLS")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+        }
+    }
+
+    @Test
+    void disableMeetsTheServersOwnRefusal() throws Exception {
+        try (Router r = router(RouterConfig.ServerTls.DISABLE, tlsOnly)) {
+            assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("no encryption");
+        }
+    }
+}
