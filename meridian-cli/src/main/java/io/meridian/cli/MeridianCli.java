@@ -45,6 +45,8 @@ public final class MeridianCli implements Runnable {
         for (Object sub : extraSubcommands) {
             cmd.addSubcommand(sub);
         }
+        // Every command, however deep, answers --help and --version, as its error messages promise.
+        addHelp(cmd);
         cmd.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("meridian: " + ex.getMessage()
                     + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
@@ -56,5 +58,10 @@ public final class MeridianCli implements Runnable {
             return 1;
         });
         return cmd;
+    }
+
+    private static void addHelp(CommandLine cmd) {
+        cmd.getCommandSpec().mixinStandardHelpOptions(true);
+        cmd.getSubcommands().values().forEach(MeridianCli::addHelp);
     }
 }
