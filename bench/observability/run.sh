@@ -99,8 +99,12 @@ for n in paris-1 newyork-1 tokyo-1; do
       'BEGIN { printf "agent_idle %s (%s) rss_mib=%.1f cpu_percent_of_one_core=%.2f threads=%d\n", n, r, rss / 1024, (t1 - t0) / hz / 60 * 100, thr }'
 done
 
-harness latency "$LURL" 200
-harness latency "$RURL" 200
+echo "# /metrics latency: 200 back to back, then 200 spaced 300 ms (each re-reads PostgreSQL, as a scrape does)" >&2
+echo "# leader: $LURL  replica: $RURL"
+harness latency "$LURL/dashboard/style.css" 200   # the HTTP floor: a static file, no I/O
+harness latency "$LURL/metrics" 200
+harness latency "$LURL/metrics" 200 300
+harness latency "$RURL/metrics" 200 300
 
 echo "# write load: pgbench -c 4 -j 2 (TPC-B-like) on the leader for $SECS s" >&2
 pgbench -h 127.0.0.1 -p "${PGPORT[$LEADER]}" -U postgres -i -s 10 -q postgres >/dev/null 2>&1

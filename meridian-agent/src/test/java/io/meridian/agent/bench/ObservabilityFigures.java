@@ -27,16 +27,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Figures for the observability closing note, against a running cluster (bench/observability/run.sh).
  *
  * <pre>
- *   latency   REST_URL N                        GET /metrics N times: p50, p99, max
+ *   latency   URL N [PAUSE_MS]                  GET URL N times, PAUSE_MS apart: p50, p99, max
  *   staleness REST_URL HOST:PORT PASSFILE SECS  how old what /metrics and /dashboard/data report is
  *   screenshot PAGE_URL PNG SECS                 the live dashboard in headless Chromium after SECS seconds
  * </pre>
  *
- * Staleness: a thread reads {@code pg_current_wal_lsn()} on the leader every few milliseconds. Under a
- * steady write load the LSN only grows, so a reported LSN X was the truth at the moment the leader's
- * LSN passed X; the age of a report is the time of the request minus that moment. All values of one
- * scrape come from one observation, so this is also the age of the lag it reports. The password is
- * read from a 0600 file, never taken from the command line.
+ * Staleness: a thread reads {@code pg_current_wal_lsn()} on the leader every few milliseconds. The LSN
+ * only grows, so a reported LSN X stopped being the truth when the leader's LSN moved past X; the age
+ * of a report is the time of the request minus that moment (0 if the LSN had not moved). All values of
+ * one scrape come from one observation, so this is also the age of the lag it reports. The password
+ * is read from a 0600 file, never taken from the command line.
  */
 public final class ObservabilityFigures {
 
@@ -48,11 +48,11 @@ public final class ObservabilityFigures {
 
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
-            case "latency" -> latency(args[1], Integer.parseInt(args[2]));
+            case "latency" -> latency(args[1], Integer.parseInt(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 0);
             case "staleness" -> staleness(args[1], args[2], Path.of(args[3]), Integer.parseInt(args[4]));
             case "screenshot" -> screenshot(args[1], Path.of(args[2]), Integer.parseInt(args[3]));
             default -> {
-                System.err.println("usage: latency REST_URL N | staleness REST_URL HOST:PORT PASSFILE SECONDS"
+                System.err.println("usage: latency URL N [PAUSE_MS] | staleness REST_URL HOST:PORT PASSFILE SECONDS"
                         + " | screenshot PAGE_URL PNG SECONDS");
                 System.exit(2);
             }
@@ -68,20 +68,25 @@ public final class ObservabilityFigures {
         }
     }
 
-    private static void latency(String rest, int n) throws Exception {
+    /**
+     * A pause over 250 ms makes every request re-read PostgreSQL as a Prometheus scrape (every 5 s)
+     * does; back to back, most requests are served from the last observation.
+     */
+    private static void latency(String url, int n, int pauseMillis) throws Exception {
         for (int i = 0; i < 20; i++) {
-            get(rest + "/metrics"); // warm-up: the JIT and the connection, not measured
+            get(url); // warm-up: the JIT and the connection, not measured
         }
         double[] ms = new double[n];
         int bytes = 0;
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            bytes = get(rest + "/metrics").length();
+            bytes = get(url).length();
             ms[i] = (System.nanoTime() - t0) / 1e6;
+            Thread.sleep(pauseMillis); // spacing between requests, not a wait for a condition
         }
         Arrays.sort(ms);
-        System.out.printf(Locale.ROOT, "metrics_response_ms %s n=%d p50=%.2f p90=%.2f p99=%.2f max=%.2f body_bytes=%d%n",
-                rest, n, pct(ms, 50), pct(ms, 90), pct(ms, 99), ms[n - 1], bytes);
+        System.out.printf(Locale.ROOT, "response_ms %s n=%d pause_ms=%d p50=%.2f p90=%.2f p99=%.2f max=%.2f body_bytes=%d%n",
+                url, n, pauseMillis, pct(ms, 50), pct(ms, 90), pct(ms, 99), ms[n - 1], bytes);
     }
 
     private static void staleness(String rest, String hostPort, Path passfile, int seconds) throws Exception {
@@ -137,21 +142,27 @@ public final class ObservabilityFigures {
                 seconds * 1000.0 / Math.max(1, truth.size()));
     }
 
-    /** Adds the age of a report of LSN {@code x} made at {@code at}: how long since the leader's LSN passed x. */
+    /**
+     * Adds the age of a report of LSN {@code x} made at {@code at}: how long before {@code at} the
+     * leader's LSN moved past x (0 if it had not), taking the midpoint between the two truth samples
+     * around that moment (so within half a sampling interval). A report older than the first truth
+     * sample cannot be dated and is counted in {@code out[0]} as a negative marker instead.
+     */
     private static void age(List<long[]> truth, long x, long at, List<Double> out) {
-        long passed = -1;
         synchronized (truth) {
-            for (int i = truth.size() - 1; i >= 0; i--) {
-                if (truth.get(i)[1] < x) {
-                    // The LSN passed x between sample i and i+1: take the later one, the age is not overstated.
-                    passed = i + 1 < truth.size() ? truth.get(i + 1)[0] : at;
-                    break;
+            for (int j = 0; j < truth.size() && truth.get(j)[0] <= at; j++) {
+                if (truth.get(j)[1] > x) {
+                    if (j == 0) {
+                        out.add(-1.0);
+                    } else {
+                        long passed = (truth.get(j - 1)[0] + truth.get(j)[0]) / 2;
+                        out.add(Math.max(0, at - passed) / 1e9);
+                    }
+                    return;
                 }
             }
         }
-        if (passed > 0) {
-            out.add(Math.max(0, at - passed) / 1e9);
-        }
+        out.add(0.0);
     }
 
     private static double worstReplayLag(ScrapeText m) {
@@ -171,8 +182,12 @@ public final class ObservabilityFigures {
         }
     }
 
-    private static void print(String name, List<Double> ages) {
-        double[] a = ages.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    private static void print(String name, List<Double> values) {
+        long undated = values.stream().filter(v -> v < 0).count();
+        if (undated > 0) {
+            System.out.println(name + " undated (older than the first truth sample): " + undated);
+        }
+        double[] a = values.stream().mapToDouble(Double::doubleValue).filter(v -> v >= 0).sorted().toArray();
         if (a.length == 0) {
             System.out.println(name + " no samples (is the write load running?)");
             return;
