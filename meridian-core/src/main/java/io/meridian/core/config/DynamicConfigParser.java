@@ -83,6 +83,10 @@ public final class DynamicConfigParser {
                     + fmt(retry) + " > " + fmt(ttl));
         }
         String sync = n.textOr("synchronous_mode", d.synchronousMode());
+        // YAML reads a bare `off` as the boolean false (Patroni's own synchronous_mode is a boolean).
+        if ("false".equals(sync)) {
+            sync = "off";
+        }
         if (!SYNC_MODES.contains(sync)) {
             throw n.error("synchronous_mode", "expected one of off, quorum, region_quorum, got \"" + sync + "\"");
         }

@@ -43,6 +43,7 @@ public final class LocalPostgres implements PostgresController {
     private final DataDirectory dir;
     private final AdminSql sql;
     private final String localHost;
+    private long standbyTimeline;
     private final Object observeLock = new Object();
     private Connection observer; // guarded by observeLock
 
@@ -303,6 +304,23 @@ public final class LocalPostgres implements PostgresController {
         return dir.postmasterPid();
     }
 
+    /**
+     * A standby's timeline comes from its WAL receiver; once the leader is gone the receiver row is
+     * too, and the control file's checkpoint timeline lags until the next restartpoint (after a
+     * second failover it is a whole timeline behind, which would make every standby ineligible).
+     * The timeline a standby streamed on is remembered instead: a node's timeline never goes back.
+     */
+    private PgState rememberTimeline(PgState s) {
+        if (!s.inRecovery()) {
+            return s;
+        }
+        if (s.streaming()) {
+            standbyTimeline = Math.max(standbyTimeline, s.timeline());
+            return s;
+        }
+        return standbyTimeline > s.timeline() ? s.withTimeline(standbyTimeline) : s;
+    }
+
     @Override
     public PgState observe() {
         synchronized (observeLock) {
@@ -312,7 +330,7 @@ public final class LocalPostgres implements PostgresController {
                     if (fresh) {
                         observer = PgConnect.open(localHost, pg.listen().port(), pg.superuser(), 2, 3);
                     }
-                    return StateQuery.run(observer);
+                    return rememberTimeline(StateQuery.run(observer));
                 } catch (SQLException e) {
                     closeObserverLocked();
                     if (fresh) {

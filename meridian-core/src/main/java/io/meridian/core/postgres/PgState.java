@@ -50,6 +50,12 @@ public record PgState(
         slots = slots == null ? List.of() : List.copyOf(slots);
     }
 
+    /** The same observation on another timeline. */
+    public PgState withTimeline(long value) {
+        return new PgState(running, inRecovery, value, writeLsn, receiveLsn, replayLsn, streaming, receiverHost,
+                replayLagSeconds, replayPaused, systemId, replicas, slots, walBytesTotal);
+    }
+
     /**
      * One row of {@code pg_stat_replication} as the primary sees a standby.
      *

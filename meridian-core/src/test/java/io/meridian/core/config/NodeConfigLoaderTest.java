@@ -86,6 +86,13 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void aBareYamlOffTurnsSynchronousReplicationOff() {
+        assertThat(DynamicConfigParser.parse("edit-config", "synchronous_mode: off").synchronousMode()).isEqualTo("off");
+        assertThat(DynamicConfigParser.parse("edit-config", "synchronous_mode: region_quorum").synchronousMode())
+                .isEqualTo("region_quorum");
+    }
+
+    @Test
     void mergesAConfigPatch() {
         DynamicConfig c = DynamicConfigParser.merge("PATCH /config", DynamicConfig.DEFAULTS,
                 "{\"loop_wait\": 2, \"parameters\": {\"work_mem\": \"8MB\"}}");
