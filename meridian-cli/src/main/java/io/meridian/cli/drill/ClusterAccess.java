@@ -48,7 +48,14 @@ public record ClusterAccess(List<String> endpoints, String namespace, String clu
         return new ClusterAccess(endpoints, namespace, cluster, restUser, restPassword, lab, superuser, dsn);
     }
 
+    /**
+     * gRPC logs through java.util.logging straight to the terminal; its warnings about etcd's ping
+     * policy would interleave with a drill's progress. Held here so the level outlives GC.
+     */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
+
     public Dcs openDcs() {
+        GRPC_LOG.setLevel(java.util.logging.Level.SEVERE);
         return EtcdDcs.connect(endpoints, namespace, cluster, null, 6, 3);
     }
 

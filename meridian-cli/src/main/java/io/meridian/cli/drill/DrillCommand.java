@@ -46,6 +46,9 @@ public final class DrillCommand implements Callable<Integer> {
     @Option(names = "--chart", paramLabel = "FILE.svg", description = "Write a timeline of every trial as SVG.")
     Path chart;
 
+    @Option(names = "--log", paramLabel = "FILE.jsonl", description = "Every write attempt of every trial, one JSON line each (with trial and stranded).")
+    Path log;
+
     @Option(names = "--settle", defaultValue = "3", description = "Seconds the load keeps running after writes succeed again (default: ${DEFAULT-VALUE}).")
     double settleSeconds;
 
@@ -110,6 +113,11 @@ public final class DrillCommand implements Callable<Integer> {
             progress.println("chart written to " + chart);
             progress.flush();
         }
+        if (log != null) {
+            writeLog(results);
+            progress.println("attempts written to " + log);
+            progress.flush();
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.println(format.equals("json") ? JsonOutput.write(report) : report.render());
         out.flush();
@@ -117,5 +125,23 @@ public final class DrillCommand implements Callable<Integer> {
             throw new CliException(stopped);
         }
         return report.summary().recovered() == trials ? 0 : 3;
+    }
+
+    private void writeLog(List<TrialResult> results) {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        try (var w = Files.newBufferedWriter(log)) {
+            for (TrialResult r : results) {
+                for (boolean stranded : new boolean[] {false, true}) {
+                    for (WriteAttempt a : stranded ? r.strandedAttempts() : r.attempts()) {
+                        var node = mapper.valueToTree(a);
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) node).put("trial", r.trial()).put("stranded", stranded);
+                        w.write(mapper.writeValueAsString(node));
+                        w.newLine();
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new CliException(log + ": cannot be written: " + e.getMessage(), e);
+        }
     }
 }

@@ -56,17 +56,18 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
         long faultMs = 0;
         try {
             long started = System.nanoTime();
-            while (main.ackCount() == 0 || System.nanoTime() - started < WARMUP.toNanos()) {
+            while (main.ackCount() == 0) {
                 if (System.nanoTime() - started > Duration.ofSeconds(90).toNanos()) {
                     throw new IllegalStateException("no write was acknowledged within 90 s before the fault");
                 }
                 Thread.sleep(20);
             }
+            // Counted from the first acknowledgement: cold connections can take seconds on a busy machine.
+            Thread.sleep(WARMUP.toMillis());
             say("trial %d: %s (leader %s in %s, %d writes acknowledged so far)", trial, fault.describe(),
                     oldLeader.name(), oldLeader.region(), main.ackCount());
-            faultMs = System.currentTimeMillis();
-            faultNs = ProbeClock.nowNanos();
-            fault.inject(before, access);
+            faultNs = fault.inject(before, access);
+            faultMs = faultNs / 1_000_000L;
             Optional<WriteAttempt> first = awaitRecovery(target, main, faultNs, oldLeader.name(), expectNewLeader);
             if (first.isEmpty()) {
                 error = "no write acknowledged by " + (expectNewLeader ? "a new leader" : "the leader") + " within "

@@ -2,6 +2,8 @@ package io.meridian.cli.drill;
 
 import io.meridian.cli.CliException;
 import io.meridian.cli.MeridianCli;
+import io.meridian.cli.lab.LabProcesses;
+import io.meridian.cli.lab.LabState;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.Role;
@@ -12,16 +14,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One trial's fault, chosen against the cluster as it stands: which nodes die, which region is
- * cut off, or which replica takes over. Lab faults go through the lab's own verbs ({@code lab kill},
- * {@code lab partition}, and back with {@code lab start}, {@code lab heal}), run in this process.
+ * cut off, or which replica takes over. Kills are {@code lab kill}'s SIGKILLs sent all at once;
+ * partitions and the way back go through the lab's own verbs ({@code lab partition}, {@code lab heal},
+ * {@code lab start}), run in this process.
  *
  * @param scenario  what kind of fault
  * @param nodes     nodes killed (crash-postgres: the postmaster only)
@@ -67,14 +74,58 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
         };
     }
 
-    /** Breaks the cluster; returns once the fault is in place. */
-    void inject(Cluster c, ClusterAccess access) {
-        switch (scenario) {
-            case CRASH_POSTGRES -> lab(access, "kill", nodes.get(0), "--postgres-only");
-            case KILL_NODE, REGION_OUTAGE -> nodes.forEach(n -> lab(access, "kill", n));
-            case PARTITION -> lab(access, "partition", region);
-            case SWITCHOVER -> switchover(c, access);
+    /**
+     * Breaks the cluster.
+     *
+     * @return the probe-clock time of the fault: just before the first signal, cut or request
+     */
+    long inject(Cluster c, ClusterAccess access) {
+        return switch (scenario) {
+            case CRASH_POSTGRES -> kill(access, true);
+            case KILL_NODE, REGION_OUTAGE -> kill(access, false);
+            case PARTITION -> {
+                long at = ProbeClock.nowNanos();
+                lab(access, "partition", region);
+                yield at;
+            }
+            case SWITCHOVER -> {
+                long at = ProbeClock.nowNanos();
+                switchover(c, access);
+                yield at;
+            }
+        };
+    }
+
+    /**
+     * What {@code lab kill} does, with every SIGKILL sent before waiting for any exit: {@code lab
+     * kill} waits for the agent to exit before it looks up and kills the postmaster, and on a busy
+     * machine the postmaster went on acknowledging writes for seconds after the "fault".
+     */
+    private long kill(ClusterAccess access, boolean postgresOnly) {
+        LabState lab = LabState.read(Path.of(access.lab().orElseThrow().dir()));
+        List<ProcessHandle> victims = new ArrayList<>();
+        for (String name : nodes) {
+            LabState.Node n = lab.requireNode(name);
+            if (!postgresOnly) {
+                ProcessHandle.of(n.agentPid()).ifPresent(victims::add);
+                lab = lab.withNode(n.withAgentPid(-1));
+            }
+            ProcessHandle.of(LabProcesses.postmasterPid(Path.of(n.dataDir()))).ifPresent(victims::add);
         }
+        long at = ProbeClock.nowNanos();
+        victims.forEach(ProcessHandle::destroyForcibly);
+        lab.write();
+        for (ProcessHandle h : victims) {
+            try {
+                h.onExit().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                // still exiting on a loaded machine; it got its SIGKILL
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return at;
     }
 
     /** Undoes the fault where the cluster does not heal by itself: restart killed nodes, heal links. */
