@@ -68,7 +68,7 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
                     oldLeader.name(), oldLeader.region(), main.ackCount());
             faultNs = fault.inject(before, access);
             faultMs = faultNs / 1_000_000L;
-            Optional<WriteAttempt> first = awaitRecovery(target, main, faultNs, oldLeader.name(), expectNewLeader);
+            Optional<WriteAttempt> first = awaitRecovery(target, main, faultNs, oldLeader.name(), expectNewLeader, hitsLeader);
             if (first.isEmpty()) {
                 error = "no write acknowledged by " + (expectNewLeader ? "a new leader" : "the leader") + " within "
                         + timeout.toSeconds() + " s of the fault";
@@ -92,16 +92,23 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
         ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT);
     }
 
-    /** The first write after the fault acknowledged by the server etcd names leader (a new one when the leader should move). */
+    /**
+     * The first write after the fault acknowledged by the server etcd names leader: a new one when
+     * the leader should move; when it stays (crash-postgres), one sent after writes began to fail,
+     * since a backend outlives its killed postmaster for a moment and may still acknowledge one.
+     */
     private Optional<WriteAttempt> awaitRecovery(LeaderTarget target, WriteLoad main, long faultNs, String oldLeader,
-            boolean expectNewLeader) throws InterruptedException {
+            boolean expectNewLeader, boolean hitsLeader) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Cluster c = target.cluster();
             if (c != null && c.hasLeader() && !(expectNewLeader && c.isLeader(oldLeader))) {
                 String leader = c.leader().name();
-                Optional<WriteAttempt> hit = main.attempts().stream()
-                        .filter(a -> a.ok() && a.startNs() > faultNs)
+                List<WriteAttempt> attempts = main.attempts();
+                long outage = expectNewLeader || !hitsLeader ? faultNs : attempts.stream()
+                        .filter(a -> !a.ok() && a.startNs() > faultNs).mapToLong(WriteAttempt::startNs).min().orElse(Long.MAX_VALUE);
+                Optional<WriteAttempt> hit = attempts.stream()
+                        .filter(a -> a.ok() && a.startNs() > outage)
                         .filter(a -> access.memberOf(a.server(), c.members()).map(leader::equals).orElse(false))
                         .findFirst();
                 if (hit.isPresent()) {

@@ -59,7 +59,12 @@ public final class LeaderTarget implements WriteTarget {
             return;
         }
         last = c;
-        leader = c.leaderMember().map(dsnOf).orElse(null);
+        try {
+            leader = c.leaderMember().map(dsnOf).orElse(null);
+        } catch (RuntimeException e) {
+            // a leader we cannot reach (no address, no credentials): writes wait as with no leader
+            leader = null;
+        }
     }
 
     /** The newest cluster record seen, or null before the first answer from etcd. */

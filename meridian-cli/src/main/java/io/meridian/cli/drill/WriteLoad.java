@@ -140,7 +140,8 @@ public final class WriteLoad implements AutoCloseable {
                 sink.accept(a);
             }
             if (error != null) {
-                if (dsn != null && conn == null) {
+                // Any failure moves a DSN list on: a replica accepts the connection but refuses the write.
+                if (dsn != null) {
                     target.failed(dsn);
                 }
                 close(conn);
