@@ -66,12 +66,18 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
             Thread.sleep(WARMUP.toMillis());
             say("trial %d: %s (leader %s in %s, %d writes acknowledged so far)", trial, fault.describe(),
                     oldLeader.name(), oldLeader.region(), main.ackCount());
-            faultNs = fault.inject(before, access);
+            faultNs = ProbeClock.nowNanos();
+            try {
+                faultNs = fault.inject(before, access);
+            } catch (RuntimeException e) {
+                // A refused or timed-out switchover can still have stopped writes: measure what follows.
+                error = e.getMessage();
+            }
             faultMs = faultNs / 1_000_000L;
             Optional<WriteAttempt> first = awaitRecovery(target, main, faultNs, oldLeader.name(), expectNewLeader, hitsLeader);
             if (first.isEmpty()) {
-                error = "no write acknowledged by " + (expectNewLeader ? "a new leader" : "the leader") + " within "
-                        + timeout.toSeconds() + " s of the fault";
+                error = (error == null ? "" : error + "; ") + "no write acknowledged by " + (expectNewLeader ? "a new leader" : "the leader")
+                        + " within " + timeout.toSeconds() + " s of the fault";
             } else {
                 say("trial %d: writes acknowledged again after %.2f s by %s", trial, (first.get().endNs() - faultNs) / 1e9,
                         first.get().server());
@@ -158,7 +164,7 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
             }
         }
         Double rto = faultNs == 0 ? null : AckTimeline.downtime(attempts, faultNs).map(AckTimeline.Gap::seconds).orElse(null);
-        if (error != null) {
+        if (error != null && error.contains("no write acknowledged")) {
             rto = null;
         }
         Double promoted = faultNs == 0 ? null : AckTimeline.promotionAfter(history, faultNs)
