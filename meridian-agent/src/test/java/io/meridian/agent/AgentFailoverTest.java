@@ -220,6 +220,22 @@ class AgentFailoverTest {
         }
     }
 
+    @Test
+    void aSecondFailoverInARowStillFindsACandidate() throws Exception {
+        bootedCluster();
+        String first = cluster.cluster().leader().name();
+        cluster.crashNode(first);
+        String second = cluster.awaitNewLeader(first, Duration.ofSeconds(30));
+        cluster.start(first);
+        cluster.awaitStreaming(2, Duration.ofSeconds(120));
+        // Standbys now stream on timeline 2; when its leader dies their WAL receivers vanish and
+        // the control file still says timeline 1 until a restartpoint: they must stay eligible.
+        cluster.crashNode(second);
+        String third = cluster.awaitNewLeader(second, Duration.ofSeconds(30));
+        assertThat(third).isNotEqualTo(second);
+        assertThat(cluster.member(third).timeline()).isEqualTo(3);
+    }
+
     private HttpResponse<String> post(String node, String path, String body) throws Exception {
         return send(node, HttpRequest.newBuilder(URI.create(cluster.restUrl(node) + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
