@@ -47,6 +47,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean wake = new AtomicBoolean();
     private final Thread loopThread;
+    private final Thread postmasterWatch;
     private volatile String lastReason = "starting";
     private volatile java.util.List<io.meridian.agent.metrics.SlotGuard.Warning> slotWarnings = java.util.List.of();
     private final java.util.Deque<String> recent = new java.util.concurrent.ConcurrentLinkedDeque<>();
@@ -85,12 +86,15 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         });
         this.rest = new RestApi(node.restapi().listen(), node.restapi().username(), node.restapi().password(), this);
         this.loopThread = new Thread(this::runLoop, "ha-loop");
+        this.postmasterWatch = new Thread(this::watchPostmaster, "postmaster-watch");
+        this.postmasterWatch.setDaemon(true);
     }
 
     public void start() {
         running.set(true);
         rest.start();
         loopThread.start();
+        postmasterWatch.start();
         LOG.info("agent {} ({}) started; REST API on {}", node.name(), node.region(), node.restapi().listen());
     }
 
@@ -147,6 +151,27 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 }
             }
             waitForNextCycle(revisionSeen, started + TimeUnit.MILLISECONDS.toNanos(cfg.loopWaitMillis()));
+        }
+    }
+
+    /**
+     * Wakes the HA loop as soon as a postmaster that was running disappears, instead of at the next
+     * loop_wait: a crashed primary is restarted (or its key released) up to a second sooner. Reading
+     * postmaster.pid and probing the process is cheap enough for every 100 ms.
+     */
+    private void watchPostmaster() {
+        boolean wasAlive = false;
+        while (running.get()) {
+            try {
+                Thread.sleep(100); // the probe period, not a wait for a condition
+            } catch (InterruptedException e) {
+                return;
+            }
+            boolean alive = pg.postmasterPid() > 0;
+            if (wasAlive && !alive) {
+                wake.set(true);
+            }
+            wasAlive = alive;
         }
     }
 
@@ -328,6 +353,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     public void close() {
         running.set(false);
         loopThread.interrupt();
+        postmasterWatch.interrupt();
         try {
             loopThread.join(10_000);
         } catch (InterruptedException e) {
