@@ -2,7 +2,7 @@
 write probe, same faults, trials interleaved P, M, P, M so both see the same machine.
 
   bench.py --root REPO --work DIR --trials N --out RESULT.txt [--profiles default,tuned]
-           [--scenarios postmaster-kill,node-kill,switchover]
+           [--scenarios postmaster-kill,node-kill,switchover] [--probe python|meridian]
 """
 import argparse
 import json
@@ -67,12 +67,13 @@ def main():
     ap.add_argument("--command", default="bench/patroni/run.sh")
     ap.add_argument("--profiles", default="default,tuned")
     ap.add_argument("--scenarios", default=",".join(report.SCENARIOS))
+    ap.add_argument("--probe", default="python", help="python (probe.py) or meridian (meridian write-probe)")
     a = ap.parse_args()
     # run.sh's trap sends SIGTERM: leave through the finally below, which stops both labs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     profiles = a.profiles.split(",")
     scenarios = a.scenarios.split(",")
-    header = ["command: " + a.command] + machine()
+    header = ["command: " + a.command, "write probe: " + a.probe] + machine()
     for line in header:
         log(line)
 
@@ -112,7 +113,7 @@ def main():
                         t = TIMINGS[lab.label][profile]
                         table = "probe_%s_%s_%s_%d" % (lab.label, profile, scen.replace("-", "_"), n)
                         log("%s %s %s trial %d" % (lab.label, profile, scen, n))
-                        r = trial.run(lab, ports[lab.label], scen, window_s(t), table, a.work)
+                        r = trial.run(lab, ports[lab.label], scen, window_s(t), table, a.work, a.probe, a.root)
                         r.update(profile=profile, trial=n, timings=t)
                         results.append(r)
                         raw.write(json.dumps(r) + "\n")

@@ -1,15 +1,13 @@
 """One trial: healthy cluster, write probe through HAProxy, a fault at a recorded time, wait for
 writes to come back, put the cluster back together, count what survived."""
 import os
-import subprocess
-import sys
 import threading
 import time
 
 import measure
+import probes
 import wire
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 WARMUP_S = 3        # writes flowing before the fault
 AFTER_S = 2         # keep writing after recovery, to see that it lasts
 HEALTHY_TIMEOUT_S = 240
@@ -56,32 +54,46 @@ def fault(lab, scenario, leader, result):
         raise ValueError("unknown scenario " + scenario)
 
 
-def run(lab, haproxy_port, scenario, window_s, table, workdir):
+def writes_back(lab, hdsn):
+    """Seen from outside the probe: a leader answers /primary and HAProxy reaches a read-write server."""
+    if lab.primary_rest() is None:
+        return False
+    try:
+        return not wire.primary_state(hdsn)[1]
+    except Exception:
+        return False
+
+
+def run(lab, haproxy_port, scenario, window_s, table, workdir, probe_kind="python", root=None):
     hdsn = wire.dsn(haproxy_port, lab.passfile)
-    result = {"system": lab.label, "scenario": scenario}
+    result = {"system": lab.label, "scenario": scenario, "probe": probe_kind}
     if not wait_healthy(lab, hdsn):
         result["error"] = "cluster not healthy before the trial"
         return result
     leader = lab.primary_rest()
     result["old_leader"] = leader
-    wire.sql(hdsn, "CREATE TABLE %s (id bigint PRIMARY KEY, at timestamptz)" % table, fetch=False)
+    probe = probes.make(probe_kind, table)
+    probe.prepare(hdsn)
     out = os.path.join(workdir, table + ".jsonl")
-    probe = subprocess.Popen([sys.executable, os.path.join(HERE, "probe.py"), "--dsn", hdsn, "--table", table,
-                              "--duration", str(WARMUP_S + window_s + AFTER_S + 5), "--out", out])
+    proc = probe.start(hdsn, out, WARMUP_S + window_s + AFTER_S + 60, root)
+    if not probe.wait_writing(hdsn, 60):
+        result["error"] = "the probe wrote nothing within 60 s"
     time.sleep(WARMUP_S)
     result["load1_at_fault"] = os.getloadavg()[0]
     t0 = time.time_ns()
     fault(lab, scenario, leader, result)
     deadline = time.time() + window_s
-    recovered_at = None
-    while time.time() < deadline:
+    recovered = False
+    while time.time() < deadline and not recovered:
         time.sleep(0.5)
-        if measure.rto_ns(measure.load(out), t0) is not None:
-            recovered_at = time.time()
-            break
-    time.sleep(AFTER_S if recovered_at else 0)
-    probe.terminate()
-    probe.wait()
+        if probe.live:
+            recovered = measure.rto_ns(measure.load(out), t0) is not None
+        else:
+            # Give the outage time to start before asking whether it is over.
+            recovered = time.time_ns() - t0 > 2e9 and writes_back(lab, hdsn)
+    time.sleep((AFTER_S if probe.live else AFTER_S + 3) if recovered else 0)
+    proc.terminate()
+    proc.wait()
     if scenario == "node-kill":
         lab.restart_node(leader)
     back = wait_healthy(lab, hdsn)
@@ -90,9 +102,9 @@ def run(lab, haproxy_port, scenario, window_s, table, workdir):
         result["error"] = "cluster not healthy again within %ds" % HEALTHY_TIMEOUT_S
     events = measure.load(out)
     try:
-        ids = [r[0] for r in wire.sql(hdsn, "SELECT id FROM %s" % table)]
-        result.update(measure.summary(events, t0, ids))
-        wire.sql(hdsn, "DROP TABLE %s" % table, fetch=False)
+        first = min((e["id"] for e in events), default=0)
+        result.update(measure.summary(events, t0, probe.surviving_ids(hdsn, first)))
+        probe.finish(hdsn)
     except Exception as e:
         result["error"] = "could not read the final leader: %s" % str(e).splitlines()[0]
     return result
