@@ -22,7 +22,7 @@ def table(results, profiles, timings):
     c = cells(results)
     lines = []
     head = "%-8s %-16s %-9s %3s %-22s %-10s %-8s %s" % ("profile", "scenario", "system", "n", "RTO s min/med/max",
-                                                    "lost acked", "no-recov", "timings")
+                                                    "lost acked", "failed", "timings")
     lines += [head, "-" * len(head)]
     for profile in profiles:
         for scen in SCENARIOS:
@@ -35,6 +35,8 @@ def table(results, profiles, timings):
                 norec = sum(1 for r in rs if r.get("rto_s") is None)
                 lines.append("%-8s %-16s %-9s %3d %-22s %-10s %-8s %s" % (
                     profile, scen, system, len(rs), fmt3(rto), fmt3(lost), norec, timings[system][profile]))
+    lines.append("failed = trials with no writes back within the window, or a switchover that left the leader"
+                 " in place; they are left out of the RTO figures (see the trial lines).")
     lines.append("")
     lines.append("Meridian / Patroni, ratio of median RTO (below 1: Meridian faster)")
     for profile in profiles:
@@ -61,10 +63,11 @@ def table(results, profiles, timings):
 def trial_lines(results):
     lines = []
     for r in results:
-        lines.append("%-8s %-16s %-9s #%d rto=%s lost=%s acked=%s failed=%s %s->%s load=%.1f%s%s%s" % (
+        lines.append("%-8s %-16s %-9s #%d rto=%s lost=%s acked=%s failed_writes=%s %s->%s load=%.1f%s%s%s%s" % (
             r["profile"], r["scenario"], r["system"], r["trial"],
             "-" if r.get("rto_s") is None else "%.2f" % r["rto_s"], r.get("lost"), r.get("acked"),
             r.get("failed_attempts"), r.get("old_leader"), r.get("new_leader"), r.get("load1_at_fault", -1),
-            " quiet" if r.get("quiet") else "", " ERROR: " + r["error"] if r.get("error") else "",
+            " quiet" if r.get("quiet") else "",
+            " outage=%.2f" % r["outage_without_switch_s"] if r.get("outage_without_switch_s") else "", " FAILED: " + r["error"] if r.get("error") else "",
             " lost_ids=%s" % r["lost_ids"] if r.get("lost_ids") else ""))
     return "\n".join(lines)

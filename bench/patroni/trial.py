@@ -17,6 +17,9 @@ def healthy(lab, haproxy_dsn):
     """One node answers /primary, HAProxy reaches it read-write, and both replicas stream from it."""
     if not lab.alive():
         return False
+    # Every member's REST API answers: a switchover asks the candidate's agent before acting.
+    if any(wire.http("OPTIONS", lab.rest_url(n) + "/health", timeout=3)[0] == 0 for n in lab.nodes):
+        return False
     leader = lab.primary_rest()
     if leader is None:
         return False
@@ -101,9 +104,15 @@ def run(lab, haproxy_port, scenario, window_s, table, workdir, probe_kind="pytho
     if not back:
         result["error"] = "cluster not healthy again within %ds" % HEALTHY_TIMEOUT_S
     events = measure.load(out)
+    moved = scenario != "switchover" or (result["new_leader"] not in (None, leader))
     try:
         first = min((e["id"] for e in events), default=0)
         result.update(measure.summary(events, t0, probe.surviving_ids(hdsn, first)))
+        if not moved:
+            # A switchover that left the leader where it was has no RTO to report, only its outage.
+            result["outage_without_switch_s"] = result["rto_s"]
+            result["rto_s"] = None
+            result["error"] = "leader did not change; answer: " + result.get("switchover_answer", "?")
         probe.finish(hdsn)
     except Exception as e:
         result["error"] = "could not read the final leader: %s" % str(e).splitlines()[0]
