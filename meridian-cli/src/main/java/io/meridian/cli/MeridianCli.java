@@ -13,6 +13,8 @@ import io.meridian.cli.cluster.ShowConfigCommand;
 import io.meridian.cli.cluster.StatusCommand;
 import io.meridian.cli.cluster.SwitchoverCommand;
 import io.meridian.cli.cluster.TopologyCommand;
+import io.meridian.cli.drill.DrillCommand;
+import io.meridian.cli.drill.WriteProbeCommand;
 import io.meridian.cli.lab.LabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Command;
         subcommands = {ListCommand.class, TopologyCommand.class, StatusCommand.class, LagCommand.class,
                 SwitchoverCommand.class, FailoverCommand.class, PauseCommand.class, ResumeCommand.class,
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
-                HistoryCommand.class, LabCommand.class})
+                HistoryCommand.class, LabCommand.class,
+                WriteProbeCommand.class, DrillCommand.class})
 public final class MeridianCli implements Runnable {
 
     @picocli.CommandLine.Spec

@@ -1,0 +1,184 @@
+package io.meridian.cli.drill;
+
+import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.Member;
+import io.meridian.core.cluster.TimelineEvent;
+import io.meridian.core.dcs.Dcs;
+import java.io.PrintWriter;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One trial, top to bottom: wait for a healthy cluster, start the write load, let it run a little,
+ * inject the fault, wait for a write acknowledged by the (new) leader, let it settle, stop the
+ * load, count lost and split-brain writes, then undo the fault and wait for health again.
+ *
+ * @param settle  how long the load keeps running after recovery (late split-brain writes, catch-up)
+ * @param timeout how long to wait for recovery after the fault
+ */
+record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, List<String> nodes, int concurrency,
+                  Duration settle, Duration timeout, PrintWriter progress) {
+
+    /** Writes before the fault, so the chart and the gap figures have a baseline. */
+    static final Duration WARMUP = Duration.ofSeconds(2);
+    static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(240);
+
+    /**
+     * @param done receives the trial's figures before the fault is undone, so they survive a
+     *             cluster that does not come back
+     * @throws io.meridian.cli.CliException when the cluster is not healthy before, or after the restore
+     */
+    void run(int trial, java.util.function.Consumer<TrialResult> done) throws InterruptedException {
+        say("trial %d: waiting for a healthy cluster", trial);
+        Cluster before = ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT);
+        Member oldLeader = before.leaderMember().orElseThrow();
+        Fault fault = Fault.choose(scenario, arg, before, access);
+        boolean hitsLeader = fault.nodes().contains(oldLeader.name()) || oldLeader.region().equals(fault.region())
+                || scenario == Scenario.SWITCHOVER;
+        boolean expectNewLeader = scenario.movesLeader() && hitsLeader;
+
+        LeaderTarget target = new LeaderTarget(access.openDcs(), access::dsnOf);
+        WriteLoad main = new WriteLoad(target, concurrency, "drill", null).start();
+        // Across a partition, clients in the cut-off region still reach the old leader: they are
+        // the ones that would see split-brain writes, so one of them writes there directly.
+        WriteLoad stranded = scenario == Scenario.PARTITION
+                ? new WriteLoad(new FixedTargets(List.of(access.dsnOf(oldLeader))), 1, "drill-stranded", null).start() : null;
+        String error = null;
+        long faultNs = 0;
+        long faultMs = 0;
+        try {
+            long started = System.nanoTime();
+            while (main.ackCount() == 0) {
+                if (System.nanoTime() - started > Duration.ofSeconds(90).toNanos()) {
+                    throw new IllegalStateException("no write was acknowledged within 90 s before the fault");
+                }
+                Thread.sleep(20);
+            }
+            // Counted from the first acknowledgement: cold connections can take seconds on a busy machine.
+            Thread.sleep(WARMUP.toMillis());
+            say("trial %d: %s (leader %s in %s, %d writes acknowledged so far)", trial, fault.describe(),
+                    oldLeader.name(), oldLeader.region(), main.ackCount());
+            faultNs = ProbeClock.nowNanos();
+            try {
+                faultNs = fault.inject(before, access);
+            } catch (RuntimeException e) {
+                // A refused or timed-out switchover can still have stopped writes: measure what follows.
+                error = e.getMessage();
+            }
+            faultMs = faultNs / 1_000_000L;
+            Optional<WriteAttempt> first = awaitRecovery(target, main, faultNs, oldLeader.name(), expectNewLeader, hitsLeader);
+            if (first.isEmpty()) {
+                error = (error == null ? "" : error + "; ") + "no write acknowledged by " + (expectNewLeader ? "a new leader" : "the leader")
+                        + " within " + timeout.toSeconds() + " s of the fault";
+            } else {
+                say("trial %d: writes acknowledged again after %.2f s by %s", trial, (first.get().endNs() - faultNs) / 1e9,
+                        first.get().server());
+                Thread.sleep(settle.toMillis());
+            }
+        } catch (RuntimeException e) {
+            error = e.getMessage();
+        } finally {
+            main.stop();
+            if (stranded != null) {
+                stranded.stop();
+            }
+            target.close();
+        }
+        done.accept(measure(trial, fault, oldLeader, main, stranded, faultNs, faultMs, error));
+        say("trial %d: restoring (%s)", trial, scenario);
+        fault.restore(access);
+        ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT);
+    }
+
+    /**
+     * The first write after the fault acknowledged by the server etcd names leader: a new one when
+     * the leader should move; when it stays (crash-postgres), one sent after writes began to fail,
+     * since a backend outlives its killed postmaster for a moment and may still acknowledge one.
+     */
+    private Optional<WriteAttempt> awaitRecovery(LeaderTarget target, WriteLoad main, long faultNs, String oldLeader,
+            boolean expectNewLeader, boolean hitsLeader) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Cluster c = target.cluster();
+            if (c != null && c.hasLeader() && !(expectNewLeader && c.isLeader(oldLeader))) {
+                String leader = c.leader().name();
+                List<WriteAttempt> attempts = main.attempts();
+                long outage = expectNewLeader || !hitsLeader ? faultNs : attempts.stream()
+                        .filter(a -> !a.ok() && a.startNs() > faultNs).mapToLong(WriteAttempt::startNs).min().orElse(Long.MAX_VALUE);
+                Optional<WriteAttempt> hit = attempts.stream()
+                        .filter(a -> a.ok() && a.startNs() > outage)
+                        .filter(a -> access.memberOf(a.server(), c.members()).map(leader::equals).orElse(false))
+                        .findFirst();
+                if (hit.isPresent()) {
+                    return hit;
+                }
+            }
+            Thread.sleep(50);
+        }
+        return Optional.empty();
+    }
+
+    private TrialResult measure(int trial, Fault fault, Member oldLeader, WriteLoad main, WriteLoad stranded,
+            long faultNs, long faultMs, String error) {
+        List<WriteAttempt> attempts = main.attempts();
+        List<WriteAttempt> strandedAttempts = stranded == null ? List.of() : stranded.attempts();
+        Cluster after = null;
+        try {
+            after = dcs.load();
+        } catch (Exception e) {
+            error = error != null ? error : "etcd after the trial: " + e.getMessage();
+        }
+        Map<String, Member> known = new LinkedHashMap<>();
+        known.put(oldLeader.name(), oldLeader);
+        if (after != null) {
+            after.members().forEach(m -> known.put(m.name(), m));
+        }
+        List<Member> members = new ArrayList<>(known.values());
+        List<TimelineEvent> history = after == null ? List.of() : after.history();
+        List<WriteAttempt> all = new ArrayList<>(attempts);
+        all.addAll(strandedAttempts);
+        List<WriteAttempt> split = faultNs == 0 ? List.of()
+                : AckTimeline.splitBrain(all, s -> access.memberOf(s, members), history);
+        Set<Long> splitIds = new HashSet<>(split.stream().map(WriteAttempt::id).toList());
+
+        Optional<Member> newLeader = after == null ? Optional.empty() : after.leaderMember();
+        Long lost = null;
+        List<Long> lostIds = List.of();
+        if (newLeader.isPresent()) {
+            long[] acked = all.stream().filter(WriteAttempt::ok).mapToLong(WriteAttempt::id).toArray();
+            try {
+                long[] missing = AckedRows.missing(access.dsnOf(newLeader.get()), acked);
+                lostIds = Arrays.stream(missing).filter(id -> !splitIds.contains(id)).boxed().toList();
+                lost = (long) lostIds.size();
+                lostIds = lostIds.subList(0, Math.min(50, lostIds.size()));
+            } catch (SQLException | RuntimeException e) {
+                error = error != null ? error : "could not check for lost writes on " + newLeader.get().name() + ": " + e.getMessage();
+            }
+        }
+        Double rto = faultNs == 0 ? null : AckTimeline.downtime(attempts, faultNs).map(AckTimeline.Gap::seconds).orElse(null);
+        if (error != null && error.contains("no write acknowledged")) {
+            rto = null;
+        }
+        Double promoted = faultNs == 0 ? null : AckTimeline.promotionAfter(history, faultNs)
+                .map(e -> (ProbeClock.millisToNanos(e.atMillis()) - faultNs) / 1e9).orElse(null);
+        return new TrialResult(trial, fault.describe(), oldLeader.name(), oldLeader.region(),
+                newLeader.map(Member::name).orElse(null), newLeader.map(Member::region).orElse(null),
+                newLeader.map(Member::timeline).orElse(0L), rto,
+                AckTimeline.longestGap(attempts).map(AckTimeline.Gap::seconds).orElse(null), promoted,
+                attempts.stream().filter(WriteAttempt::ok).count(), attempts.stream().filter(a -> !a.ok()).count(),
+                lost, lostIds, split.size(), faultMs, error, faultNs, attempts, strandedAttempts);
+    }
+
+    private void say(String format, Object... args) {
+        progress.printf(format + "%n", args);
+        progress.flush();
+    }
+}

@@ -1,0 +1,194 @@
+package io.meridian.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meridian.cli.lab.LabPlan;
+import io.meridian.cli.lab.LabState;
+import io.meridian.cli.drill.Dsn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The drill against a real lab (etcd, three PostgreSQL nodes and their agents, started by the
+ * built jar), checked by a writer of the test's own that knows nothing of etcd: it writes to
+ * whichever node accepts writes. One lab for the class: starting it costs half a minute or more.
+ * Runs in the integration-test phase, after the jar is packaged.
+ */
+class DrillIT {
+
+    private static final Path JAR = Path.of("target", "meridian.jar").toAbsolutePath();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Path dir;
+
+    @BeforeAll
+    static void labUp() throws Exception {
+        assertThat(JAR).as("the meridian jar (mvn package builds it before this test)").exists();
+        dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-drill-it");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--dir", dir.resolve("lab").toString());
+        assertThat(up.rc).as("lab up:\n" + up.out).isZero();
+    }
+
+    @AfterAll
+    static void labDown() throws Exception {
+        if (dir != null) {
+            meridian(Duration.ofMinutes(2), "lab", "down", "--dir", dir.resolve("lab").toString());
+            try (var files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    @Test
+    void killNodeRtoMatchesAnIndependentWriterAndTheJsonHasTheDocumentedFields() throws Exception {
+        LabState lab = LabState.read(dir.resolve("lab"));
+        List<Dsn> nodes = lab.nodes().stream()
+                .map(n -> Dsn.parse(LabPlan.dsn(n.pgPort(), lab.path().resolve("pgpass")))).toList();
+        OwnWriter own = new OwnWriter(nodes);
+        own.start();
+        try {
+            await("the test's own writer gets its first acknowledgement").atMost(Duration.ofMinutes(2))
+                    .until(() -> own.acks().size() > 5);
+            Run drill = meridian(Duration.ofMinutes(10), "drill", "kill-node", "--trials", "1", "--format", "json",
+                    "--settle", "2", "--lab-dir", dir.resolve("lab").toString());
+            assertThat(drill.rc).as("drill:\n" + drill.out + drill.err).isZero();
+            JsonNode report = JSON.readTree(drill.out);
+            assertThat(report.get("scenario").asText()).isEqualTo("kill-node");
+            assertThat(report.has("summary")).isTrue();
+            JsonNode t = report.get("trials").get(0);
+            for (String field : List.of("rto_seconds", "lost_writes", "split_brain_writes", "new_leader", "new_region", "timeline")) {
+                assertThat(t.has(field)).as(field).isTrue();
+            }
+            assertThat(t.get("new_leader").asText()).isNotEqualTo(t.get("old_leader").asText());
+            assertThat(t.get("timeline").asLong()).isGreaterThan(1);
+            assertThat(t.get("split_brain_writes").asLong()).isZero();
+            assertThat(report.get("summary").get("rto_seconds").get("median").asDouble()).isEqualTo(t.get("rto_seconds").asDouble());
+
+            // The independent figure: the longest stretch without an acknowledgement in the test's
+            // own writes, which must contain the drill's fault time.
+            List<long[]> acks = own.acks();
+            long faultMs = t.get("fault_at_ms").asLong();
+            long[] gap = longestGap(acks);
+            assertThat(gap[0]).as("own writes stopped around the fault").isBetween(faultMs - 1500, faultMs + 1500);
+            double independent = (gap[1] - faultMs) / 1000.0;
+            double drillRto = t.get("rto_seconds").asDouble();
+            // Both writers retry every 50 ms; on a loaded 2-core machine a write can take a few hundred ms.
+            assertThat(drillRto).as("drill RTO vs the test's own (%.2f s)", independent)
+                    .isCloseTo(independent, org.assertj.core.data.Offset.offset(Math.max(1.5, 0.25 * independent)));
+        } finally {
+            own.stop();
+        }
+    }
+
+    /** [end of the ack before, end of the ack after] the longest stretch without acknowledgements, epoch ms. */
+    private static long[] longestGap(List<long[]> acks) {
+        long[] best = {0, 0};
+        for (int i = 1; i < acks.size(); i++) {
+            if (acks.get(i)[0] - acks.get(i - 1)[0] > best[1] - best[0]) {
+                best = new long[] {acks.get(i - 1)[0], acks.get(i)[0]};
+            }
+        }
+        return best;
+    }
+
+    /** Writes one row at a time to whichever node takes it, moving to the next node on any failure. */
+    static final class OwnWriter {
+        private final List<Dsn> nodes;
+        private final List<long[]> acks = new ArrayList<>();
+        private volatile boolean running = true;
+        private final Thread thread = new Thread(this::run, "drill-it-own-writer");
+
+        OwnWriter(List<Dsn> nodes) {
+            this.nodes = nodes;
+        }
+
+        void start() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+
+        synchronized List<long[]> acks() {
+            return new ArrayList<>(acks);
+        }
+
+        private void run() {
+            int i = 0;
+            Connection c = null;
+            while (running) {
+                Dsn d = nodes.get(i % nodes.size());
+                try {
+                    if (c == null) {
+                        c = DriverManager.getConnection(d.jdbcUrl(), d.properties("drill-it"));
+                        try (Statement s = c.createStatement()) {
+                            s.execute("CREATE TABLE IF NOT EXISTS drill_it (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())");
+                        }
+                    }
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate("INSERT INTO drill_it DEFAULT VALUES");
+                    }
+                    synchronized (this) {
+                        acks.add(new long[] {System.currentTimeMillis(), i % nodes.size()});
+                    }
+                } catch (SQLException e) {
+                    close(c);
+                    c = null;
+                    i++;
+                    try {
+                        TimeUnit.MILLISECONDS.sleep(50); // the drill's own retry pace
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
+            }
+            close(c);
+        }
+
+        private static void close(Connection c) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (SQLException ignored) {
+                // a dead server: nothing to release
+            }
+        }
+    }
+
+    record Run(int rc, String out, String err) {
+    }
+
+    private static Run meridian(Duration timeout, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new Run(-1, Files.readString(out), Files.readString(err) + "\n(timed out after " + timeout + ")");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
