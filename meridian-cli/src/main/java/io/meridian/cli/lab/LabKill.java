@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,8 +24,8 @@ public final class LabKill implements Callable<Integer> {
     @Option(names = "--postgres-only", description = "Kill only the postmaster; the agent stays up.")
     boolean postgresOnly;
 
-    @Option(names = "--dir", description = "Lab folder (default: $MERIDIAN_LAB_DIR or /tmp/meridian-lab).")
-    Path dir;
+    @Mixin
+    LabDirOption lab;
 
     @Spec
     CommandSpec spec;
@@ -32,7 +33,7 @@ public final class LabKill implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        LabState state = LabState.read(dir == null ? LabState.defaultDir() : dir.toAbsolutePath());
+        LabState state = lab.read();
         LabState.Node n = state.requireNode(node);
         if (!postgresOnly) {
             boolean was = LabProcesses.kill(n.agentPid());

@@ -4,9 +4,9 @@ import io.meridian.cli.CliException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,15 +26,15 @@ public final class LabPartition implements Callable<Integer> {
     @Option(names = "--one-way", description = "Cut only traffic leaving the named regions (they still hear the others).")
     boolean oneWay;
 
-    @Option(names = "--dir", description = "Lab folder (default: $MERIDIAN_LAB_DIR or /tmp/meridian-lab).")
-    Path dir;
+    @Mixin
+    LabDirOption lab;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
-        LabState state = LabState.read(dir == null ? LabState.defaultDir() : dir.toAbsolutePath());
+        LabState state = lab.read();
         LabPlan.parseRegions(regions);
         String url = WanDaemonProcess.controlUrl(state);
         HttpResponse<String> r = WanDaemonProcess.call(url, "POST", "/partition?regions="

@@ -3,11 +3,11 @@ package io.meridian.cli.lab;
 import io.meridian.cli.CliException;
 import io.meridian.core.dcs.Dcs;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,8 +20,8 @@ public final class LabStart implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NODE", description = "Node name, e.g. paris-1.")
     String node;
 
-    @Option(names = "--dir", description = "Lab folder (default: $MERIDIAN_LAB_DIR or /tmp/meridian-lab).")
-    Path dir;
+    @Mixin
+    LabDirOption lab;
 
     @Option(names = "--no-wait", description = "Return once the agent is started, without waiting for it to stream.")
     boolean noWait;
@@ -35,7 +35,7 @@ public final class LabStart implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        LabState state = LabState.read(dir == null ? LabState.defaultDir() : dir.toAbsolutePath());
+        LabState state = lab.read();
         LabState.Node n = state.requireNode(node);
         if (LabProcesses.isAlive(n.agentPid())) {
             throw new CliException("the agent of " + node + " already runs (pid " + n.agentPid() + ")");

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,8 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "status", description = "Show the lab: etcd endpoints, and per node its ports, processes, role, state and dsn.")
 public final class LabStatus implements Callable<Integer> {
 
-    @Option(names = "--dir", description = "Lab folder (default: $MERIDIAN_LAB_DIR or /tmp/meridian-lab).")
-    Path dir;
+    @Mixin
+    LabDirOption lab;
 
     @Option(names = {"-f", "--format"}, defaultValue = "pretty", description = "pretty or json.")
     OutputFormat format;
@@ -46,7 +47,7 @@ public final class LabStatus implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LabState state = LabState.read(dir == null ? LabState.defaultDir() : dir.toAbsolutePath());
+        LabState state = lab.read();
         Report r = collect(state);
         spec.commandLine().getOut().println(format == OutputFormat.json ? JsonOutput.write(r) : render(r));
         spec.commandLine().getOut().flush();
