@@ -55,8 +55,23 @@ public record ClusterAccess(List<String> endpoints, String namespace, String clu
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
     public Dcs openDcs() {
+        return openDcs(null);
+    }
+
+    /**
+     * A client that asks etcd members outside {@code faultRegion} first: the client sticks to one
+     * member at a time, and one cut off by the fault would answer nothing for the whole trial.
+     */
+    public Dcs openDcs(String faultRegion) {
         GRPC_LOG.setLevel(java.util.logging.Level.SEVERE);
-        return EtcdDcs.connect(endpoints, namespace, cluster, null, 6, 3);
+        List<String> ordered = endpoints;
+        if (faultRegion != null && lab.isPresent()) {
+            java.util.Set<String> cut = lab.get().etcd().members().stream().filter(m -> faultRegion.equals(m.region()))
+                    .map(m -> m.clientUrl()).collect(java.util.stream.Collectors.toSet());
+            ordered = java.util.stream.Stream.concat(endpoints.stream().filter(e -> !cut.contains(e)),
+                    endpoints.stream().filter(cut::contains)).toList();
+        }
+        return EtcdDcs.connect(ordered, namespace, cluster, null, 6, 3);
     }
 
     /** A lab node's direct DSN by name, or empty when the name is not one of the lab's. */

@@ -38,14 +38,14 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
      */
     void run(int trial, java.util.function.Consumer<TrialResult> done) throws InterruptedException {
         say("trial %d: waiting for a healthy cluster", trial);
-        Cluster before = ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT);
+        Cluster before = leaderInNamedRegion(trial, ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT));
         Member oldLeader = before.leaderMember().orElseThrow();
         Fault fault = Fault.choose(scenario, arg, before, access);
         boolean hitsLeader = fault.nodes().contains(oldLeader.name()) || oldLeader.region().equals(fault.region())
                 || scenario == Scenario.SWITCHOVER;
         boolean expectNewLeader = scenario.movesLeader() && hitsLeader;
 
-        LeaderTarget target = new LeaderTarget(access.openDcs(), access::dsnOf);
+        LeaderTarget target = new LeaderTarget(access.openDcs(fault.region()), access::dsnOf);
         WriteLoad main = new WriteLoad(target, concurrency, "drill", null).start();
         // Across a partition, clients in the cut-off region still reach the old leader: they are
         // the ones that would see split-brain writes, so one of them writes there directly.
@@ -99,6 +99,58 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
     }
 
     /**
+     * {@code region-outage paris} and {@code partition paris} are about losing the leader's region:
+     * when an earlier trial left the leader elsewhere, a switchover (not measured) first brings it
+     * back to a streaming replica of the named region.
+     */
+    private Cluster leaderInNamedRegion(int trial, Cluster c) throws InterruptedException {
+        if (arg == null || (scenario != Scenario.REGION_OUTAGE && scenario != Scenario.PARTITION)) {
+            return c;
+        }
+        Member leader = c.leaderMember().orElseThrow();
+        if (leader.region().equals(arg)) {
+            return c;
+        }
+        Member candidate = c.members().stream()
+                .filter(m -> m.region().equals(arg) && m.role() == io.meridian.core.cluster.Role.REPLICA && m.isStreaming()
+                        && !m.tags().noFailover())
+                .max(java.util.Comparator.comparing(Member::lsn))
+                .orElse(null);
+        if (candidate == null) {
+            say("trial %d: the leader %s is in %s and no streaming replica of %s can take over; the trial cuts %s as it is",
+                    trial, leader.name(), leader.region(), arg, arg);
+            return c;
+        }
+        say("trial %d: the leader %s is in %s; switchover to %s first, so the trial loses the leader's region",
+                trial, leader.name(), leader.region(), candidate.name());
+        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                new Fault(Scenario.SWITCHOVER, List.of(), null, candidate.name(), false).inject(c, access);
+                break;
+            } catch (io.meridian.cli.CliException e) {
+                // Refused while the leader has not yet seen the restarted node answer: ask again.
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(1000);
+                c = ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT);
+            }
+        }
+        while (true) {
+            Cluster now = ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT);
+            if (now.leaderMember().map(m -> m.region().equals(arg)).orElse(false)) {
+                return now;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new io.meridian.cli.CliException("switchover to " + candidate.name() + " did not move the leader to "
+                        + arg + " within " + HEALTH_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /**
      * The first write after the fault acknowledged by the server etcd names leader: a new one when
      * the leader should move; when it stays (crash-postgres), one sent after writes began to fail,
      * since a backend outlives its killed postmaster for a moment and may still acknowledge one.
@@ -131,8 +183,9 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
         List<WriteAttempt> attempts = main.attempts();
         List<WriteAttempt> strandedAttempts = stranded == null ? List.of() : stranded.attempts();
         Cluster after = null;
-        try {
-            after = dcs.load();
+        // Read through members outside the fault: the one cut off answers nothing until healed.
+        try (Dcs outside = access.openDcs(fault.region())) {
+            after = outside.load();
         } catch (Exception e) {
             error = error != null ? error : "etcd after the trial: " + e.getMessage();
         }

@@ -34,15 +34,17 @@ import java.util.concurrent.TimeoutException;
  * @param nodes     nodes killed (crash-postgres: the postmaster only)
  * @param region    region cut off or lost, or null
  * @param candidate switchover target, or null
+ * @param wanLab    the lab emulates WAN links (a region outage then also cuts the region off)
  */
-public record Fault(Scenario scenario, List<String> nodes, String region, String candidate) {
+public record Fault(Scenario scenario, List<String> nodes, String region, String candidate, boolean wanLab) {
 
     /** Picks the fault's targets: the leader, the leader's region unless {@code arg} names one, or a candidate. */
     public static Fault choose(Scenario scenario, String arg, Cluster c, ClusterAccess access) {
         String leader = c.leader().name();
         String leaderRegion = c.leaderMember().map(Member::region).orElse(null);
+        boolean wan = onWan(access);
         return switch (scenario) {
-            case CRASH_POSTGRES, KILL_NODE -> new Fault(scenario, List.of(leader), null, null);
+            case CRASH_POSTGRES, KILL_NODE -> new Fault(scenario, List.of(leader), null, null, wan);
             case REGION_OUTAGE -> {
                 String region = arg != null ? arg : leaderRegion;
                 var lab = access.lab().orElseThrow();
@@ -50,16 +52,16 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
                 if (nodes.isEmpty()) {
                     throw new CliException("region-outage: no lab node in region \"" + region + "\"");
                 }
-                yield new Fault(scenario, nodes, region, null);
+                yield new Fault(scenario, nodes, region, null, wan);
             }
-            case PARTITION -> new Fault(scenario, List.of(), arg != null ? arg : leaderRegion, null);
+            case PARTITION -> new Fault(scenario, List.of(), arg != null ? arg : leaderRegion, null, wan);
             case SWITCHOVER -> {
                 String candidate = arg != null ? arg : c.members().stream()
                         .filter(m -> m.role() == Role.REPLICA && m.isStreaming() && !m.tags().noFailover())
                         .max(Comparator.comparing(Member::lsn).thenComparing(Member::name, Comparator.reverseOrder()))
                         .map(Member::name)
                         .orElseThrow(() -> new CliException("switchover: no streaming replica to hand over to"));
-                yield new Fault(scenario, List.of(), null, candidate);
+                yield new Fault(scenario, List.of(), null, candidate, wan);
             }
         };
     }
@@ -68,7 +70,8 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
         return switch (scenario) {
             case CRASH_POSTGRES -> "SIGKILL the postmaster of " + nodes.get(0);
             case KILL_NODE -> "SIGKILL " + nodes.get(0) + " (agent and postmaster)";
-            case REGION_OUTAGE -> "SIGKILL every node of " + region + " " + nodes;
+            case REGION_OUTAGE -> "SIGKILL every node of " + region + " " + nodes
+                    + (wanLab ? " and cut the region's links (its etcd member goes silent)" : "");
             case PARTITION -> "cut " + region + " off the other regions";
             case SWITCHOVER -> "switchover to " + candidate;
         };
@@ -82,7 +85,17 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
     long inject(Cluster c, ClusterAccess access) {
         return switch (scenario) {
             case CRASH_POSTGRES -> kill(access, true);
-            case KILL_NODE, REGION_OUTAGE -> kill(access, false);
+            case KILL_NODE -> kill(access, false);
+            case REGION_OUTAGE -> {
+                // On a WAN lab a lost region takes its network with it: its etcd member and every
+                // link out of it go silent at the moment its nodes die, as in a real outage.
+                long at = ProbeClock.nowNanos();
+                if (wanLab) {
+                    lab(access, "partition", region);
+                }
+                long killed = kill(access, false);
+                yield wanLab ? at : killed;
+            }
             case PARTITION -> {
                 long at = ProbeClock.nowNanos();
                 lab(access, "partition", region);
@@ -131,11 +144,21 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
     /** Undoes the fault where the cluster does not heal by itself: restart killed nodes, heal links. */
     void restore(ClusterAccess access) {
         switch (scenario) {
-            case KILL_NODE, REGION_OUTAGE -> nodes.forEach(n -> lab(access, "start", n, "--timeout", "180"));
+            case KILL_NODE -> nodes.forEach(n -> lab(access, "start", n, "--timeout", "180"));
+            case REGION_OUTAGE -> {
+                if (wanLab) {
+                    lab(access, "heal");
+                }
+                nodes.forEach(n -> lab(access, "start", n, "--timeout", "180"));
+            }
             case PARTITION -> lab(access, "heal");
             default -> {
             }
         }
+    }
+
+    private static boolean onWan(ClusterAccess access) {
+        return access.lab().map(l -> l.wan() != null).orElse(false);
     }
 
     private static void lab(ClusterAccess access, String... args) {

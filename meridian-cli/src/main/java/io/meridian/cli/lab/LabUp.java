@@ -55,6 +55,10 @@ public final class LabUp implements Callable<Integer> {
     @Option(names = "--bandwidth", defaultValue = "0", description = "Bandwidth cap per link direction in Mbit/s with --wan, 0 for none (default: ${DEFAULT-VALUE}).")
     int bandwidthMbit;
 
+    @Option(names = "--synchronous-mode", defaultValue = "off", paramLabel = "MODE",
+            description = "The cluster's synchronous_mode at bootstrap: off, quorum or region_quorum (default: ${DEFAULT-VALUE}).")
+    String synchronousMode;
+
     @Spec
     CommandSpec spec;
 
@@ -70,6 +74,9 @@ public final class LabUp implements Callable<Integer> {
         }
         if (timeoutSeconds <= 0) {
             throw new CliException("--timeout: expected a positive number of seconds, got " + timeoutSeconds);
+        }
+        if (!java.util.Set.of("off", "quorum", "region_quorum").contains(synchronousMode)) {
+            throw new CliException("--synchronous-mode: expected off, quorum or region_quorum, got \"" + synchronousMode + "\"");
         }
         WanPlan wanPlan = wan ? WanPlan.parse(regionList, rtt, jitterMillis, bandwidthMbit) : null;
         List<String> meridian = LabProcesses.meridianCommand();
@@ -143,7 +150,7 @@ public final class LabUp implements Callable<Integer> {
             LabFolder.createNodeDirs(plan.nodeDir(name), plan.dataDir(name), "postgres");
             NodeFiles.Spec s = new NodeFiles.Spec(cluster, name, region, plan.dataDir(name), pgBin,
                     net.pgPort(i), net.pgConnectPort(i), net.restPort(i), net.restConnectPort(i),
-                    net.etcdEndpointsFor(i), state.namespace());
+                    net.etcdEndpointsFor(i), state.namespace(), synchronousMode);
             NodeFiles.writePrivate(plan.nodeFile(name), NodeFiles.render(s, secrets));
             NodeConfigLoader.load(plan.nodeFile(name)); // refuse here, naming the key, rather than in an agent log
             nodes.add(new LabState.Node(name, region, plan.nodeFile(name).toString(), net.pgPort(i), net.restPort(i),

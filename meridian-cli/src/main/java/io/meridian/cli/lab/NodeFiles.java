@@ -28,16 +28,17 @@ public final class NodeFiles {
      *                       with --wan the others through relays)
      * @param pgConnectPort  the port others use to reach this PostgreSQL (a relay with --wan)
      * @param restConnectPort the port others use to reach this REST API
+     * @param synchronousMode the cluster's synchronous_mode when this node bootstraps it
      */
     public record Spec(String cluster, String name, String region, Path dataDir, Path binDir,
                        int pgPort, int pgConnectPort, int restPort, int restConnectPort,
-                       List<String> etcdEndpoints, String namespace) {
+                       List<String> etcdEndpoints, String namespace, String synchronousMode) {
     }
 
     private NodeFiles() {
     }
 
-    /** The node file's text; bootstrap.dcs is left to the defaults, which suit 250 ms regions. */
+    /** The node file's text; bootstrap.dcs keeps the default timings, which suit 250 ms regions. */
     public static String render(Spec s, LabSecrets secrets) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("cluster", s.cluster());
@@ -60,6 +61,9 @@ public final class NodeFiles {
         rest.put("password", secrets.rest());
         root.put("restapi", rest);
         root.put("tags", Map.of("failover_priority", 1));
+        if (!"off".equals(s.synchronousMode())) {
+            root.put("bootstrap", Map.of("dcs", Map.of("synchronous_mode", s.synchronousMode())));
+        }
         try {
             return "# Meridian lab node " + s.name() + " (region " + s.region() + "). Holds passwords: keep it 0600.\n"
                     + YAML.writeValueAsString(root);

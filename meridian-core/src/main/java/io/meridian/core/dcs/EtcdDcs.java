@@ -85,6 +85,12 @@ public final class EtcdDcs implements Dcs {
         Duration retry = Duration.ofNanos(Math.round(retryTimeoutSeconds * 1e9));
         Client client = Client.builder()
                 .endpoints(endpoints.toArray(String[]::new))
+                // One member at a time, in the order given (the node's own region first): with
+                // round robin, every call that lands on a member behind a silent network (a lost
+                // region) hangs until gRPC's keepalive gives up on it, 10 s or more, so every HA
+                // cycle of the surviving regions failed for that long. The next member is tried
+                // as soon as the connection to the current one fails.
+                .loadBalancerPolicy("pick_first")
                 .connectTimeout(retry)
                 // jetcd retries unavailable endpoints by itself: short back-off steps (its defaults of
                 // 0.5-2.5 s exceed a small retry_timeout) and never longer than our own budget.

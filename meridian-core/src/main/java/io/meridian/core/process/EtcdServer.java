@@ -151,6 +151,9 @@ public final class EtcdServer implements AutoCloseable {
                 "--initial-cluster-state", "new",
                 "--heartbeat-interval", Integer.toString(heartbeatMillis),
                 "--election-timeout", Integer.toString(electionMillis),
+                // A member cut off for a while comes back with a higher term; without pre-vote it
+                // deposes the healthy leader on rejoining, and leases stall for an election.
+                "--pre-vote",
                 "--logger", "zap");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
