@@ -42,6 +42,7 @@ final class HaLoop {
     private final SlotKeeper slots;
     private final SyncKeeper sync;
     private final Failsafe failsafe;
+    private final CatchUp catchUp;
     private final Listener listener;
 
     /** Hooks for metrics and the REST API. */
@@ -74,6 +75,7 @@ final class HaLoop {
         this.slots = new SlotKeeper(node.name());
         this.sync = new SyncKeeper(node);
         this.failsafe = new Failsafe(node);
+        this.catchUp = new CatchUp(pg, System::nanoTime);
         this.listener = listener;
     }
 
@@ -126,6 +128,7 @@ final class HaLoop {
         } catch (PostgresException e) {
             reason = "PostgreSQL action failed: " + e.getMessage();
         }
+        catchUp.endCycle();
         if (c.config().paused()) {
             reason = "PAUSE: " + reason;
         }
@@ -276,7 +279,14 @@ final class HaLoop {
             return "no leader: " + ranking.eligible().get(0).name() + " is the best candidate, following its lead"
                     + (ranking.refused().containsKey(node.name()) ? " (me: " + ranking.refused().get(node.name()) + ")" : "");
         }
-        return acquireAndPromote(c, cfg, "I was the best candidate at " + self.lsn() + " among " + ranking.eligible().size());
+        // Preferred but behind the most advanced candidate: stream what we lack from it first.
+        CatchUp.Step step = catchUp.step(c, self, ranking, cfg);
+        if (!step.promote()) {
+            following = null; // we stream from a standby now: whoever leads next, re-point at it
+            return step.note();
+        }
+        return acquireAndPromote(c, cfg, "I was the best candidate at " + self.lsn() + " among "
+                + ranking.eligible().size() + step.note());
     }
 
     private String acquireAndPromote(Cluster c, DynamicConfig cfg, String why) throws DcsException, PostgresException {

@@ -28,6 +28,9 @@ import java.util.Map;
  * @param synchronousNodeCount how many standbys must confirm each commit in quorum modes
  * @param synchronousStrict    refuse writes rather than fall back to async when too few standbys remain
  * @param failsafeMode         keep the primary running while etcd is unreachable but every member answers
+ * @param catchupTimeout       seconds a preferred failover candidate that is behind (within
+ *                             {@code lag_tolerance}) may stream the missing WAL from the most advanced
+ *                             candidate before it promotes anyway; 0 promotes at once
  * @param parameters           PostgreSQL parameters applied on every node
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -46,11 +49,29 @@ public record DynamicConfig(
         @JsonProperty("synchronous_node_count") int synchronousNodeCount,
         @JsonProperty("synchronous_strict") boolean synchronousStrict,
         @JsonProperty("failsafe_mode") boolean failsafeMode,
+        @JsonProperty("catchup_timeout") double catchupTimeout,
         @JsonProperty("parameters") Map<String, String> parameters) {
+
+    /**
+     * 10 s of catch-up: lag_tolerance is meant for a few transactions of asynchronous lag, which a
+     * standby streams in well under a second even across an ocean; the bound only matters when the
+     * most advanced node is slow or half-reachable, and it adds to the write outage.
+     */
+    public static final double DEFAULT_CATCHUP_TIMEOUT = 10;
 
     public static final DynamicConfig DEFAULTS = new DynamicConfig(
             6, 1, 2, 1024L * 1024, 3, 1800, false, 0, List.of(), "off", 1, false, false,
-            Map.of());
+            DEFAULT_CATCHUP_TIMEOUT, Map.of());
+
+    /** The settings before {@code catchup_timeout} existed; it takes its default. */
+    public DynamicConfig(double ttl, double loopWait, double retryTimeout, long maximumLagOnFailover,
+                         double primaryStartTimeout, double memberSlotsTtl, boolean paused, long lagTolerance,
+                         List<String> regionPriority, String synchronousMode, int synchronousNodeCount,
+                         boolean synchronousStrict, boolean failsafeMode, Map<String, String> parameters) {
+        this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, memberSlotsTtl, paused,
+                lagTolerance, regionPriority, synchronousMode, synchronousNodeCount, synchronousStrict, failsafeMode,
+                DEFAULT_CATCHUP_TIMEOUT, parameters);
+    }
 
     public DynamicConfig {
         regionPriority = regionPriority == null ? List.of() : List.copyOf(regionPriority);
@@ -70,9 +91,13 @@ public record DynamicConfig(
         return Math.round(retryTimeout * 1000);
     }
 
+    public long catchupTimeoutMillis() {
+        return Math.round(catchupTimeout * 1000);
+    }
+
     public DynamicConfig withPaused(boolean value) {
         return new DynamicConfig(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout,
                 memberSlotsTtl, value, lagTolerance, regionPriority, synchronousMode, synchronousNodeCount,
-                synchronousStrict, failsafeMode, parameters);
+                synchronousStrict, failsafeMode, catchupTimeout, parameters);
     }
 }

@@ -18,7 +18,8 @@ public final class DynamicConfigParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final Set<String> KEYS = Set.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
             "primary_start_timeout", "member_slots_ttl", "paused", "lag_tolerance", "region_priority",
-            "synchronous_mode", "synchronous_node_count", "synchronous_strict", "failsafe_mode", "parameters");
+            "synchronous_mode", "synchronous_node_count", "synchronous_strict", "failsafe_mode", "catchup_timeout",
+            "parameters");
     static final Set<String> SYNC_MODES = Set.of("off", "quorum", "region_quorum");
 
     private DynamicConfigParser() {
@@ -101,6 +102,9 @@ public final class DynamicConfigParser {
                 (int) n.integer("synchronous_node_count", d.synchronousNodeCount(), 1, 64),
                 n.bool("synchronous_strict", d.synchronousStrict()),
                 n.bool("failsafe_mode", d.failsafeMode()),
+                // Every second of catch-up is a second more without a primary: a minute is already
+                // longer than any WAN catch-up of lag_tolerance bytes should take.
+                n.seconds("catchup_timeout", d.catchupTimeout(), 0, 60),
                 n.scalars("parameters"));
     }
 

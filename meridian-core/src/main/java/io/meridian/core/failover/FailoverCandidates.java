@@ -21,7 +21,7 @@ import java.util.Map;
  *       {@code failover_priority} (higher first), then WAL position, then name.</li>
  * </ol>
  * A preferred node that is behind but within tolerance would lose the bytes it lacks if it
- * promoted at once: the agent makes it catch up from the most advanced node first (see the HA loop).
+ * promoted at once: the agent makes it catch up from the most advanced node first (the agent's CatchUp).
  */
 public final class FailoverCandidates {
 

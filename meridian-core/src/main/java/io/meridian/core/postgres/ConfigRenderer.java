@@ -20,7 +20,11 @@ final class ConfigRenderer {
     /** Appended to postgresql.conf by initdb(); pg_basebackup and pg_rewind copy it to every node. */
     static final String INCLUDE_LINE = "include_if_exists = '" + CONF_FILE + "'";
 
-    /** The leader a standby streams from, and the slot it streams through. */
+    /**
+     * The node a standby streams from, and the slot it streams through; a null slot means a
+     * temporary one that the WAL receiver creates on the upstream and that dies with the connection
+     * (catching up from another standby, where no permanent slot for us exists or should be left).
+     */
     record Upstream(String host, int port, String slot) {
     }
 
@@ -73,7 +77,12 @@ final class ConfigRenderer {
         out.put("hot_standby", "on");
         if (upstream != null) {
             out.put("primary_conninfo", conninfo(upstream, pg.replication().username(), files.passfile().toString(), nodeName));
-            out.put("primary_slot_name", upstream.slot());
+            out.put("primary_slot_name", upstream.slot() == null ? "" : upstream.slot());
+            if (upstream.slot() == null) {
+                // Holds the upstream's WAL for as long as we stream from it, so a restartpoint there
+                // cannot recycle a segment we still need; nothing is left behind afterwards.
+                out.put("wal_receiver_create_temp_slot", "on");
+            }
             out.put("recovery_target_timeline", "latest");
         } else {
             out.put("synchronous_standby_names", syncNames == null ? "" : syncNames);
@@ -140,7 +149,7 @@ final class ConfigRenderer {
     static Upstream upstreamOf(Map<String, String> rendered) {
         String conninfo = rendered.get("primary_conninfo");
         String slot = rendered.get("primary_slot_name");
-        if (conninfo == null || slot == null) {
+        if (conninfo == null) {
             return null;
         }
         Matcher host = Pattern.compile("host=('(?:[^'\\\\]|\\\\.)*'|\\S+)").matcher(conninfo);
@@ -152,7 +161,7 @@ final class ConfigRenderer {
         if (h.startsWith("'")) {
             h = h.substring(1, h.length() - 1).replaceAll("\\\\(.)", "$1");
         }
-        return new Upstream(h, Integer.parseInt(port.group(1)), slot);
+        return new Upstream(h, Integer.parseInt(port.group(1)), slot == null || slot.isEmpty() ? null : slot);
     }
 
     static String quote(String name, String value) {

@@ -218,14 +218,26 @@ public final class LocalPostgres implements PostgresController {
 
     @Override
     public void follow(Member leader, String slot, Map<String, String> clusterParameters) throws PostgresException {
+        repoint("follow", upstreamOf(leader, slot), clusterParameters);
+        LOG.info("now following {} through slot {}", leader.name(), upstream.slot());
+    }
+
+    @Override
+    public void catchUpFrom(Member standby, Map<String, String> clusterParameters) throws PostgresException {
+        repoint("catch up", new ConfigRenderer.Upstream(standby.host(), standby.port(), null), clusterParameters);
+        LOG.info("now streaming from standby {} through a temporary slot", standby.name());
+    }
+
+    /** primary_conninfo and primary_slot_name are reloadable since PostgreSQL 13: no restart. */
+    private void repoint(String action, ConfigRenderer.Upstream to, Map<String, String> clusterParameters)
+            throws PostgresException {
         if (postmasterPid() > 0 && !Files.exists(files.standbySignal())) {
-            throw new PostgresException("follow: " + files.data() + " runs as a primary; stop it, rewind and start it as a standby");
+            throw new PostgresException(action + ": " + files.data() + " runs as a primary; stop it, rewind and start it as a standby");
         }
-        this.upstream = upstreamOf(leader, slot);
+        this.upstream = to;
         this.clusterParameters = clusterParameters == null ? Map.of() : Map.copyOf(clusterParameters);
         render();
         reloadIfRunning();
-        LOG.info("now following {} through slot {}", leader.name(), upstream.slot());
     }
 
     @Override

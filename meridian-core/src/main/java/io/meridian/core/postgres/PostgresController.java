@@ -44,6 +44,12 @@ public interface PostgresController {
     /** Points a running standby at another leader (primary_conninfo is reloadable since PostgreSQL 13). */
     void follow(Member leader, String slot, Map<String, String> clusterParameters) throws PostgresException;
 
+    /**
+     * Points a running standby at another standby (cascading replication) to stream WAL it lacks,
+     * through a temporary slot on that standby that disappears with the connection.
+     */
+    void catchUpFrom(Member standby, Map<String, String> clusterParameters) throws PostgresException;
+
     /** Re-renders configuration and reloads (SIGHUP). */
     void reload(Map<String, String> clusterParameters) throws PostgresException;
 

@@ -93,6 +93,17 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void catchupTimeoutDefaultsToTenSecondsAndIsBounded() {
+        assertThat(DynamicConfig.DEFAULTS.catchupTimeout()).isEqualTo(10);
+        assertThat(DynamicConfigParser.parse("edit-config", "catchup_timeout: 2.5").catchupTimeoutMillis()).isEqualTo(2500);
+        assertThat(DynamicConfigParser.parse("edit-config", "catchup_timeout: 0").catchupTimeout()).isZero();
+        assertThatThrownBy(() -> DynamicConfigParser.parse("edit-config", "catchup_timeout: 61"))
+                .hasMessageContaining("catchup_timeout").hasMessageContaining("from 0.0 to 60.0");
+        assertThatThrownBy(() -> DynamicConfigParser.parse("edit-config", "catchup_timeout: soon"))
+                .hasMessageContaining("catchup_timeout");
+    }
+
+    @Test
     void mergesAConfigPatch() {
         DynamicConfig c = DynamicConfigParser.merge("PATCH /config", DynamicConfig.DEFAULTS,
                 "{\"loop_wait\": 2, \"parameters\": {\"work_mem\": \"8MB\"}}");

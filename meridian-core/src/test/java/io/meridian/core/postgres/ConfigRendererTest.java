@@ -63,6 +63,19 @@ class ConfigRendererTest {
     }
 
     @Test
+    void catchingUpFromAStandbyUsesATemporarySlotAndReadsBackWithoutOne() {
+        var up = new ConfigRenderer.Upstream("10.0.0.3", 5434, null);
+        String conf = ConfigRenderer.meridianConf(pg(Map.of(), List.of()), "paris-2", FILES, Map.of(), up, "");
+        Map<String, String> p = ConfigRenderer.parse(conf);
+        assertThat(p.get("primary_conninfo")).contains("host=10.0.0.3 port=5434");
+        assertThat(p).containsEntry("primary_slot_name", "").containsEntry("wal_receiver_create_temp_slot", "on");
+        assertThat(ConfigRenderer.upstreamOf(p)).isEqualTo(up);
+        Map<String, String> following = ConfigRenderer.parameters(pg(Map.of(), List.of()), "paris-2", FILES, Map.of(),
+                new ConfigRenderer.Upstream("10.0.0.2", 5432, "paris_2"), "");
+        assertThat(following).doesNotContainKey("wal_receiver_create_temp_slot");
+    }
+
+    @Test
     void rejectsMultiLineValuesAndBadNames() {
         assertThatThrownBy(() -> ConfigRenderer.meridianConf(pg(Map.of("work_mem", "1MB\nport = 1"), List.of()),
                 "n", FILES, Map.of(), null, "")).hasMessageContaining("work_mem");
