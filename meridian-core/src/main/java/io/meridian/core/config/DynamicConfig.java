@@ -29,6 +29,8 @@ import java.util.Map;
  * @param synchronousStrict    refuse writes rather than fall back to async when too few standbys remain
  * @param failsafeMode         keep the primary running while etcd is unreachable but every member answers
  * @param parameters           PostgreSQL parameters applied on every node
+ * @param routerWaitTimeout    seconds a new leader waits, before promoting, for every router that
+ *                             publishes its applied revision to follow it; 0 turns the wait off
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -46,11 +48,22 @@ public record DynamicConfig(
         @JsonProperty("synchronous_node_count") int synchronousNodeCount,
         @JsonProperty("synchronous_strict") boolean synchronousStrict,
         @JsonProperty("failsafe_mode") boolean failsafeMode,
-        @JsonProperty("parameters") Map<String, String> parameters) {
+        @JsonProperty("parameters") Map<String, String> parameters,
+        @JsonProperty("router_wait_timeout") double routerWaitTimeout) {
 
     public static final DynamicConfig DEFAULTS = new DynamicConfig(
             6, 1, 2, 1024L * 1024, 3, 1800, false, 0, List.of(), "off", 1, false, false,
-            Map.of());
+            Map.of(), 0);
+
+    /** Without the router wait (off), for callers written before it existed. */
+    public DynamicConfig(double ttl, double loopWait, double retryTimeout, long maximumLagOnFailover,
+            double primaryStartTimeout, double memberSlotsTtl, boolean paused, long lagTolerance,
+            List<String> regionPriority, String synchronousMode, int synchronousNodeCount,
+            boolean synchronousStrict, boolean failsafeMode, Map<String, String> parameters) {
+        this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, memberSlotsTtl, paused,
+                lagTolerance, regionPriority, synchronousMode, synchronousNodeCount, synchronousStrict, failsafeMode,
+                parameters, 0);
+    }
 
     public DynamicConfig {
         regionPriority = regionPriority == null ? List.of() : List.copyOf(regionPriority);
@@ -70,9 +83,13 @@ public record DynamicConfig(
         return Math.round(retryTimeout * 1000);
     }
 
+    public long routerWaitTimeoutMillis() {
+        return Math.round(routerWaitTimeout * 1000);
+    }
+
     public DynamicConfig withPaused(boolean value) {
         return new DynamicConfig(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout,
                 memberSlotsTtl, value, lagTolerance, regionPriority, synchronousMode, synchronousNodeCount,
-                synchronousStrict, failsafeMode, parameters);
+                synchronousStrict, failsafeMode, parameters, routerWaitTimeout);
     }
 }

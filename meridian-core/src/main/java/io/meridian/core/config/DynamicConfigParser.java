@@ -18,7 +18,13 @@ public final class DynamicConfigParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     static final Set<String> KEYS = Set.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
             "primary_start_timeout", "member_slots_ttl", "paused", "lag_tolerance", "region_priority",
-            "synchronous_mode", "synchronous_node_count", "synchronous_strict", "failsafe_mode", "parameters");
+            "synchronous_mode", "synchronous_node_count", "synchronous_strict", "failsafe_mode", "parameters",
+            "router_wait_timeout");
+    /**
+     * Upper bound of {@code router_wait_timeout}: the wait holds a failover's writes back, and a
+     * router that has not followed within a minute is broken, not slow.
+     */
+    static final double MAX_ROUTER_WAIT = 60;
     static final Set<String> SYNC_MODES = Set.of("off", "quorum", "region_quorum");
 
     private DynamicConfigParser() {
@@ -101,7 +107,8 @@ public final class DynamicConfigParser {
                 (int) n.integer("synchronous_node_count", d.synchronousNodeCount(), 1, 64),
                 n.bool("synchronous_strict", d.synchronousStrict()),
                 n.bool("failsafe_mode", d.failsafeMode()),
-                n.scalars("parameters"));
+                n.scalars("parameters"),
+                n.seconds("router_wait_timeout", d.routerWaitTimeout(), 0, MAX_ROUTER_WAIT));
     }
 
     private static String fmt(double v) {
