@@ -103,9 +103,10 @@ class RouterWaitSwitchoverTest {
         assertThat(promoted.atMillis()).as("promoted after the router followed").isGreaterThanOrEqualTo(routerFollowsAt);
         // Far inside the 30 s timeout: the router's report, not the clock, ended the wait.
         assertThat(promoted.atMillis() - routerFollowsAt).isLessThan(10_000);
-        assertThat(cluster.agents.get(target).recentReasons())
+        // The cycle's sentence is logged once promote() returns, a moment after /history has the event.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.agents.get(target).recentReasons())
                 .anyMatch(r -> r.startsWith("promoted to leader") && r.contains("router r1 follows me as of revision "
-                        + taken.leader().revision()));
+                        + taken.leader().revision())));
     }
 
     @Test
@@ -121,9 +122,9 @@ class RouterWaitSwitchoverTest {
         TimelineEvent promoted = promotionOf(target);
         // The key was taken (at or before keySeenAt), then the 4 s ran out, then pg_promote.
         assertThat(promoted.atMillis() - keySeenAt).as("promotion held back by the timeout").isGreaterThanOrEqualTo(3_000);
-        assertThat(cluster.agents.get(target).recentReasons())
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.agents.get(target).recentReasons())
                 .anyMatch(r -> r.startsWith("promoted to leader") && r.contains("router r1 still at revision")
-                        && r.contains("following " + old) && r.endsWith("promoting anyway"));
+                        && r.contains("following " + old) && r.endsWith("promoting anyway")));
     }
 
     private void publish(long revision, String leader) throws Exception {

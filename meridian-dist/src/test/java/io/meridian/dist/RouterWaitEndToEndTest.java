@@ -92,8 +92,10 @@ class RouterWaitEndToEndTest {
         assertThat(reported.revision()).isGreaterThanOrEqualTo(leaderRevision);
         assertThat(Instant.parse(reported.updatedAt()).toEpochMilli())
                 .as("the router published before the promotion").isLessThanOrEqualTo(promotion.atMillis());
-        assertThat(agents.get(next).recentReasons()).anyMatch(r -> r.startsWith("promoted to leader")
-                && r.contains("router router-e2e follows me as of revision " + leaderRevision));
+        // The cycle's sentence is logged once promote() returns, a moment after /history has the event.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(agents.get(next).recentReasons())
+                .anyMatch(r -> r.startsWith("promoted to leader")
+                        && r.contains("router router-e2e follows me as of revision " + leaderRevision)));
         // GET /cluster on the new leader shows the same report.
         JsonNode view = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create(nodes.get(next).restapi().url() + "/cluster")).build(), HttpResponse.BodyHandlers.ofString()).body());
