@@ -7,6 +7,7 @@ import io.meridian.agent.rest.HealthCheck;
 import io.meridian.agent.rest.Response;
 import io.meridian.agent.rest.RestApi;
 import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.RouterState;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
@@ -19,6 +20,7 @@ import io.meridian.core.postgres.PostgresException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -248,6 +250,17 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     }
 
     @Override
+    public List<RouterState> routers() {
+        try {
+            return dcs.routers();
+        } catch (DcsException e) {
+            // Informational on /cluster: an etcd hiccup must not fail the whole answer.
+            LOG.debug("could not read router reports: {}", e.getMessage());
+            return List.of();
+        }
+    }
+
+    @Override
     public String metrics() {
         // Re-read PostgreSQL when the last cycle is over 250 ms old: lag on /metrics stays under a second stale.
         return metrics.scrape(pg::observe, 250);
@@ -298,7 +311,9 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         if (scheduledAt > System.currentTimeMillis()) {
             return Response.json(202, Map.of("message", "switchover scheduled at " + req.get("scheduled_at")));
         }
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos((long) Math.max(10, 4 * c.config().ttl()));
+        // A new leader may hold its promotion back for router_wait_timeout (see RouterWait).
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos((long) Math.max(10, 4 * c.config().ttl()))
+                + TimeUnit.MILLISECONDS.toNanos(c.config().routerWaitTimeoutMillis());
         String old = c.hasLeader() ? c.leader().name() : null;
         while (System.nanoTime() < until) {
             Cluster now = dcs.load();

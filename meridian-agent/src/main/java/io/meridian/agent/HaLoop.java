@@ -43,6 +43,7 @@ final class HaLoop {
     private final SyncKeeper sync;
     private final Failsafe failsafe;
     private final CatchUp catchUp;
+    private final RouterWait routerWait;
     private final Listener listener;
 
     /** Hooks for metrics and the REST API. */
@@ -76,6 +77,7 @@ final class HaLoop {
         this.sync = new SyncKeeper(node);
         this.failsafe = new Failsafe(node);
         this.catchUp = new CatchUp(pg, System::nanoTime);
+        this.routerWait = new RouterWait(dcs, node.name());
         this.listener = listener;
     }
 
@@ -205,6 +207,14 @@ final class HaLoop {
     }
 
     private String promote(Cluster c, String why) throws DcsException, PostgresException {
+        // With router_wait_timeout set, routers first move their writes here (see RouterWait).
+        RouterWait.Outcome routers = routerWait.beforePromotion(c, () -> renewWhileWaiting(c.config()));
+        if (routers.verdict() != RouterWait.Verdict.PROMOTE) {
+            if (routers.verdict() == RouterWait.Verdict.LOST_KEY) {
+                disarmAndForget();
+            }
+            return routers.sentence();
+        }
         pg.promote(30);
         sync.reset();
         PgState now = pg.observe();
@@ -223,7 +233,18 @@ final class HaLoop {
         }
         following = null;
         listener.promoted(reason);
-        return "promoted to leader on timeline " + now.timeline() + ": " + why;
+        return "promoted to leader on timeline " + now.timeline() + ": " + why
+                + (routers.sentence() == null ? "" : "; " + routers.sentence());
+    }
+
+    /** One leader renewal, as {@link #lead} does each cycle, for a promotion held back by {@link RouterWait}. */
+    private boolean renewWhileWaiting(DynamicConfig cfg) throws DcsException {
+        long sent = System.nanoTime();
+        if (!dcs.renewLeader(node.name())) {
+            return false;
+        }
+        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+        return true;
     }
 
     // ---- no leader: the race -------------------------------------------------------------------

@@ -94,7 +94,7 @@ class CatchUpTest {
     @Test
     void zeroTimeoutOrAFailedRepointPromotesAtOnce() {
         DynamicConfig off = new DynamicConfig(6, 1, 2, 1024L * 1024, 3, 1800, false, 0, List.of(), "off", 1, false, false,
-                0, Map.of());
+                0, Map.of(), 0);
         CatchUp.Step s = catchUp.step(cluster(), paris(AHEAD - 8192), ranking(paris(AHEAD - 8192), newyork(AHEAD)), off);
         assertThat(s.promote()).isTrue();
         assertThat(s.note()).contains("not caught up (catchup_timeout 0)");

@@ -1,6 +1,8 @@
 package io.meridian.agent.rest;
 
 import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.RouterState;
+import java.util.List;
 import java.util.Map;
 
 /** What the REST API asks of the agent; implemented by the agent, so the API holds no state. */
@@ -14,6 +16,9 @@ public interface AgentEndpoints {
 
     /** The cluster as etcd holds it now (falls back to the last record read by the HA loop). */
     Cluster cluster();
+
+    /** What the routers report under {@code routers/} (empty when none, or when etcd does not answer). */
+    List<RouterState> routers();
 
     String metrics();
 

@@ -39,7 +39,9 @@ public final class HealthCheck {
             case "/asynchronous", "/async" -> ok(replica && !isSync(cluster, me) && withinLag(query, cluster, pg));
             case "/synchronous", "/sync" -> ok(replica && isSync(cluster, me));
             case "/health" -> ok(pg.running());
-            case "/liveness" -> ok(cluster == null || loopAgeMillis <= (leader ? 1 : 2) * cluster.config().ttlMillis());
+            // A new leader waiting for routers (router_wait_timeout) holds one cycle that long, alive.
+            case "/liveness" -> ok(cluster == null || loopAgeMillis <= (leader ? 1 : 2) * cluster.config().ttlMillis()
+                    + cluster.config().routerWaitTimeoutMillis());
             case "/readiness" -> ok(primary || (replica && pg.streaming() && withinLag(
                     query.containsKey("lag") ? query : Map.of("lag", Long.toString(
                             cluster == null ? Long.MAX_VALUE : cluster.config().maximumLagOnFailover())), cluster, pg)));

@@ -1,6 +1,7 @@
 package io.meridian.agent.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -94,6 +95,13 @@ public final class RestApi implements AutoCloseable {
         }
     }
 
+    /** The cluster record plus a {@code routers} array: what each router reports it has applied. */
+    private Object clusterWithRouters() {
+        ObjectNode out = JSON.valueToTree(endpoints.cluster());
+        out.set("routers", JSON.valueToTree(endpoints.routers()));
+        return out;
+    }
+
     private Response route(HttpExchange ex, String method, String path, Map<String, String> query) throws Exception {
         boolean read = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
         if (read) {
@@ -103,7 +111,7 @@ public final class RestApi implements AutoCloseable {
             }
             return switch (path) {
                 case "/status", "/patroni" -> Response.json(200, endpoints.status());
-                case "/cluster" -> Response.json(200, endpoints.cluster());
+                case "/cluster" -> Response.json(200, clusterWithRouters());
                 case "/history" -> Response.json(200, endpoints.cluster().history());
                 case "/config" -> Response.json(200, endpoints.cluster().config());
                 case "/metrics" -> new Response(200, "text/plain; version=0.0.4; charset=utf-8",

@@ -32,6 +32,8 @@ import java.util.Map;
  *                             {@code lag_tolerance}) may stream the missing WAL from the most advanced
  *                             candidate before it promotes anyway; 0 promotes at once
  * @param parameters           PostgreSQL parameters applied on every node
+ * @param routerWaitTimeout    seconds a new leader waits, before promoting, for every router that
+ *                             publishes its applied revision to follow it; 0 turns the wait off
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -50,7 +52,8 @@ public record DynamicConfig(
         @JsonProperty("synchronous_strict") boolean synchronousStrict,
         @JsonProperty("failsafe_mode") boolean failsafeMode,
         @JsonProperty("catchup_timeout") double catchupTimeout,
-        @JsonProperty("parameters") Map<String, String> parameters) {
+        @JsonProperty("parameters") Map<String, String> parameters,
+        @JsonProperty("router_wait_timeout") double routerWaitTimeout) {
 
     /**
      * 10 s of catch-up: lag_tolerance is meant for a few transactions of asynchronous lag, which a
@@ -61,16 +64,16 @@ public record DynamicConfig(
 
     public static final DynamicConfig DEFAULTS = new DynamicConfig(
             6, 1, 2, 1024L * 1024, 3, 1800, false, 0, List.of(), "off", 1, false, false,
-            DEFAULT_CATCHUP_TIMEOUT, Map.of());
+            DEFAULT_CATCHUP_TIMEOUT, Map.of(), 0);
 
-    /** The settings before {@code catchup_timeout} existed; it takes its default. */
+    /** The settings before {@code catchup_timeout} and {@code router_wait_timeout}: their defaults. */
     public DynamicConfig(double ttl, double loopWait, double retryTimeout, long maximumLagOnFailover,
                          double primaryStartTimeout, double memberSlotsTtl, boolean paused, long lagTolerance,
                          List<String> regionPriority, String synchronousMode, int synchronousNodeCount,
                          boolean synchronousStrict, boolean failsafeMode, Map<String, String> parameters) {
         this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, memberSlotsTtl, paused,
                 lagTolerance, regionPriority, synchronousMode, synchronousNodeCount, synchronousStrict, failsafeMode,
-                DEFAULT_CATCHUP_TIMEOUT, parameters);
+                DEFAULT_CATCHUP_TIMEOUT, parameters, 0);
     }
 
     public DynamicConfig {
@@ -95,9 +98,13 @@ public record DynamicConfig(
         return Math.round(catchupTimeout * 1000);
     }
 
+    public long routerWaitTimeoutMillis() {
+        return Math.round(routerWaitTimeout * 1000);
+    }
+
     public DynamicConfig withPaused(boolean value) {
         return new DynamicConfig(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout,
                 memberSlotsTtl, value, lagTolerance, regionPriority, synchronousMode, synchronousNodeCount,
-                synchronousStrict, failsafeMode, catchupTimeout, parameters);
+                synchronousStrict, failsafeMode, catchupTimeout, parameters, routerWaitTimeout);
     }
 }

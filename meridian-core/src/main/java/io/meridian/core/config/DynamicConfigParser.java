@@ -19,7 +19,12 @@ public final class DynamicConfigParser {
     static final Set<String> KEYS = Set.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
             "primary_start_timeout", "member_slots_ttl", "paused", "lag_tolerance", "region_priority",
             "synchronous_mode", "synchronous_node_count", "synchronous_strict", "failsafe_mode", "catchup_timeout",
-            "parameters");
+            "parameters", "router_wait_timeout");
+    /**
+     * Upper bound of {@code router_wait_timeout}: the wait holds a failover's writes back, and a
+     * router that has not followed within a minute is broken, not slow.
+     */
+    static final double MAX_ROUTER_WAIT = 60;
     static final Set<String> SYNC_MODES = Set.of("off", "quorum", "region_quorum");
 
     private DynamicConfigParser() {
@@ -105,7 +110,8 @@ public final class DynamicConfigParser {
                 // Every second of catch-up is a second more without a primary: a minute is already
                 // longer than any WAN catch-up of lag_tolerance bytes should take.
                 n.seconds("catchup_timeout", d.catchupTimeout(), 0, 60),
-                n.scalars("parameters"));
+                n.scalars("parameters"),
+                n.seconds("router_wait_timeout", d.routerWaitTimeout(), 0, MAX_ROUTER_WAIT));
     }
 
     private static String fmt(double v) {

@@ -12,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backs {@link Dcs#awaitChange}: one long-lived etcd watch over the cluster prefix (member records
- * and status excepted) that records the
+ * Backs {@link Dcs#awaitChange}: one long-lived etcd watch over the cluster prefix (member records,
+ * router reports and status excepted) that records the
  * newest revision it has seen, and a condition the HA loop waits on. One watch for the agent's
  * lifetime instead of one per cycle keeps etcd's watcher count flat.
  *
@@ -87,10 +87,11 @@ final class ChangeSignal implements AutoCloseable {
         for (WatchEvent event : response.getEvents()) {
             // Member records and the leader's status change every cycle on every node; waking on
             // them would have each agent's heartbeat wake all the others. Leadership, requests and
-            // configuration are what the loop must react to at once.
+            // configuration are what the loop must react to at once. Router reports follow every
+            // leader change (one per router); a new leader waiting for them polls them itself.
             String key = EtcdKeys.text(event.getKeyValue().getKey());
             String rest = key.startsWith(prefixText) ? key.substring(prefixText.length()) : key;
-            if (rest.startsWith(EtcdKeys.MEMBERS) || rest.equals("status")) {
+            if (rest.startsWith(EtcdKeys.MEMBERS) || rest.startsWith(EtcdKeys.ROUTERS) || rest.equals(EtcdKeys.STATUS)) {
                 continue;
             }
             newest = Math.max(newest, event.getKeyValue().getModRevision());

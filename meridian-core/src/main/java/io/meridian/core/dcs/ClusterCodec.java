@@ -12,6 +12,7 @@ import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.ClusterStatus;
 import io.meridian.core.cluster.Leader;
 import io.meridian.core.cluster.Member;
+import io.meridian.core.cluster.RouterState;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.SyncState;
 import io.meridian.core.cluster.TimelineEvent;
@@ -55,6 +56,27 @@ final class ClusterCodec {
         }
     }
 
+    /** Router reports of one range response over {@code routers/}, sorted by name; undecodable ones left out. */
+    static List<RouterState> routers(EtcdKeys keys, List<KeyValue> kvs) {
+        List<RouterState> out = new ArrayList<>();
+        for (KeyValue kv : kvs) {
+            String rel = keys.relative(kv.getKey());
+            if (rel == null || !rel.startsWith(EtcdKeys.ROUTERS)) {
+                continue;
+            }
+            String name = rel.substring(EtcdKeys.ROUTERS.length());
+            try {
+                RouterState r = JSON.readValue(kv.getValue().getBytes(), RouterState.class);
+                // The key names the router; a value without its own name still counts.
+                out.add(r.router() == null || r.router().isBlank() ? r.withRouter(name) : r);
+            } catch (IOException e) {
+                LOG.warn("ignoring undecodable router report {}{}: {}", keys.prefix(), rel, e.getMessage());
+            }
+        }
+        out.sort(Comparator.comparing(RouterState::router));
+        return out;
+    }
+
     static List<TimelineEvent> history(ByteSequence value) throws IOException {
         return JSON.readValue(value.getBytes(), HISTORY_TYPE);
     }
@@ -81,6 +103,10 @@ final class ClusterCodec {
             try {
                 if (rel.startsWith(EtcdKeys.MEMBERS)) {
                     members.add(JSON.readValue(text, Member.class));
+                    continue;
+                }
+                if (rel.startsWith(EtcdKeys.ROUTERS)) {
+                    // Not part of the cluster record: read on demand through Dcs.routers().
                     continue;
                 }
                 switch (rel) {

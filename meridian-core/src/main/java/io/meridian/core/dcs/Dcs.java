@@ -3,11 +3,13 @@ package io.meridian.core.dcs;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.ClusterStatus;
 import io.meridian.core.cluster.Member;
+import io.meridian.core.cluster.RouterState;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.SyncState;
 import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.config.DynamicConfig;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -82,8 +84,15 @@ public interface Dcs extends AutoCloseable {
     void appendHistory(TimelineEvent event) throws DcsException;
 
     /**
-     * Blocks until a key under the cluster prefix other than member records and {@code /status}
-     * changes after {@code revision} (the leader key, a switchover request, the configuration…),
+     * The routers that publish their applied state under {@code /routers/}, sorted by name, read in
+     * one range request. Each key is bound to its router's lease, so a stopped router drops out
+     * after its lease. A value that does not decode is left out (and logged).
+     */
+    List<RouterState> routers() throws DcsException;
+
+    /**
+     * Blocks until a key under the cluster prefix other than member records, router reports and
+     * {@code /status} changes after {@code revision} (the leader key, a switchover request, the configuration…),
      * or {@code timeout} passes. Agents use it to act at once when the leader key changes without
      * waking on every other agent's heartbeat.
      *

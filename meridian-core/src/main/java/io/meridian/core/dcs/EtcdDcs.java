@@ -13,6 +13,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.ClusterStatus;
 import io.meridian.core.cluster.Member;
+import io.meridian.core.cluster.RouterState;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.SyncState;
 import io.meridian.core.cluster.TimelineEvent;
@@ -29,7 +30,7 @@ import java.util.function.Consumer;
 /**
  * {@link Dcs} on etcd v3 through jetcd. Keys under {@code <namespace>/<cluster>/}: {@code leader},
  * {@code members/<name>}, {@code config}, {@code status}, {@code failover}, {@code sync},
- * {@code history}, {@code initialize}; values are JSON except the leader key (the bare member name)
+ * {@code history}, {@code initialize}, and {@code routers/<name>} (written by routers); values are JSON except the leader key (the bare member name)
  * and the initialize key (the system identifier, or {@code initializing}).
  *
  * <p>A Dcs opened without a member name (CLI, router) reads, watches and edits shared keys but
@@ -126,6 +127,13 @@ public final class EtcdDcs implements Dcs {
         GetResponse r = deadline().await(kv.get(keys.prefixBytes(), GetOption.builder().isPrefix(true).build()),
                 "range read of " + keys.prefix());
         return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
+    }
+
+    @Override
+    public List<RouterState> routers() throws DcsException {
+        GetResponse r = deadline().await(kv.get(keys.key(EtcdKeys.ROUTERS), GetOption.builder().isPrefix(true).build()),
+                "range read of " + keys.prefix() + EtcdKeys.ROUTERS);
+        return ClusterCodec.routers(keys, r.getKvs());
     }
 
     @Override

@@ -17,6 +17,8 @@ final class EtcdKeys {
     static final String SYNC = "sync";
     static final String HISTORY = "history";
     static final String INITIALIZE = "initialize";
+    /** Written by routers (see {@link io.meridian.core.cluster.RouterState}), never by agents. */
+    static final String ROUTERS = "routers/";
 
     private final String prefix;
 
