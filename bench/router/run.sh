@@ -20,8 +20,11 @@ chmod 755 "$WORK"; chown postgres:postgres "$WORK"
 PG=55432; HAP=55433; BOUNCER=55434; RW=55435; RO=55436
 PIDS=()
 as_pg() { runuser -u postgres -- "$@"; }
+BOUNCER_PID=""
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # PgBouncer runs under runuser: the pid in PIDS is runuser's, not PgBouncer's.
+  [ -n "$BOUNCER_PID" ] && kill "$BOUNCER_PID" 2>/dev/null || true
   as_pg "$BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  */
 class DrillIT {
 
-    private static final Path JAR = Path.of("target", "meridian.jar").toAbsolutePath();
+    private static final Path JAR = LabCli.JAR;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path dir;
 
@@ -42,7 +42,7 @@ class DrillIT {
         assertThat(JAR).as("the meridian jar (mvn package builds it before this test)").exists();
         dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-drill-it");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--dir", dir.resolve("lab").toString());
+        LabCli.Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--dir", dir.resolve("lab").toString());
         assertThat(up.rc).as("lab up:\n" + up.out).isZero();
     }
 
@@ -66,7 +66,7 @@ class DrillIT {
         try {
             await("the test's own writer gets its first acknowledgement").atMost(Duration.ofMinutes(2))
                     .until(() -> own.acks().size() > 5);
-            Run drill = meridian(Duration.ofMinutes(10), "drill", "kill-node", "--trials", "1", "--format", "json",
+            LabCli.Run drill = meridian(Duration.ofMinutes(10), "drill", "kill-node", "--trials", "1", "--format", "json",
                     "--settle", "2", "--lab-dir", dir.resolve("lab").toString());
             assertThat(drill.rc).as("drill:\n" + drill.out + drill.err).isZero();
             JsonNode report = JSON.readTree(drill.out);
@@ -176,19 +176,7 @@ class DrillIT {
         }
     }
 
-    record Run(int rc, String out, String err) {
-    }
-
-    private static Run meridian(Duration timeout, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Run(-1, Files.readString(out), Files.readString(err) + "\n(timed out after " + timeout + ")");
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    private static LabCli.Run meridian(Duration timeout, String... args) throws IOException, InterruptedException {
+        return LabCli.meridian(dir, timeout, args);
     }
 }
