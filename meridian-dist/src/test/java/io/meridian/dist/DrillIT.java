@@ -43,7 +43,7 @@ class DrillIT {
         dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-drill-it");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         LabCli.Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--dir", dir.resolve("lab").toString());
-        assertThat(up.rc).as("lab up:\n" + up.out).isZero();
+        assertThat(up.rc()).as("lab up:\n" + up.out()).isZero();
     }
 
     @AfterAll
@@ -68,8 +68,8 @@ class DrillIT {
                     .until(() -> own.acks().size() > 5);
             LabCli.Run drill = meridian(Duration.ofMinutes(10), "drill", "kill-node", "--trials", "1", "--format", "json",
                     "--settle", "2", "--lab-dir", dir.resolve("lab").toString());
-            assertThat(drill.rc).as("drill:\n" + drill.out + drill.err).isZero();
-            JsonNode report = JSON.readTree(drill.out);
+            assertThat(drill.rc()).as("drill:\n" + drill.out() + drill.err()).isZero();
+            JsonNode report = JSON.readTree(drill.out());
             assertThat(report.get("scenario").asText()).isEqualTo("kill-node");
             assertThat(report.has("summary")).isTrue();
             JsonNode t = report.get("trials").get(0);
