@@ -1,6 +1,5 @@
 package io.meridian.core.dcs;
 
-import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.lease.LeaseGrantResponse;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import java.util.concurrent.CompletableFuture;
@@ -26,12 +25,11 @@ final class AgentLease {
     private record Grant(long id, long ttlSeconds, long sentNanos) {
     }
 
-    private final Lease client;
     private volatile double ttlSeconds;
     private volatile Grant grant;
 
-    AgentLease(Lease client, double ttlSeconds) {
-        this.client = client;
+    /** The lease is renewed through whichever client each call uses: its id is valid on every member. */
+    AgentLease(double ttlSeconds) {
         setTtl(ttlSeconds);
     }
 
@@ -56,7 +54,7 @@ final class AgentLease {
         // Rounded up: etcd must never expire the lease before our own deadline (ttl) says it may.
         long ttl = (long) Math.ceil(ttlSeconds);
         long sent = System.nanoTime();
-        LeaseGrantResponse r = deadline.await(client.grant(ttl), "lease grant (ttl " + ttl + " s)");
+        LeaseGrantResponse r = deadline.await(deadline.lease().grant(ttl), "lease grant (ttl " + ttl + " s)");
         grant = new Grant(r.getID(), r.getTTL(), sent);
         LOG.debug("granted lease {} ttl {} s", Long.toHexString(r.getID()), r.getTTL());
         return r.getID();
@@ -74,7 +72,7 @@ final class AgentLease {
         long sent = System.nanoTime();
         LeaseKeepAliveResponse r;
         try {
-            r = deadline.await(client.keepAliveOnce(g.id), "lease keepalive");
+            r = deadline.await(deadline.lease().keepAliveOnce(g.id), "lease keepalive");
         } catch (DcsException e) {
             if (isLeaseNotFound(e)) {
                 expired(g.id);
@@ -121,7 +119,7 @@ final class AgentLease {
         grant = null;
         if (g != null) {
             try {
-                deadline.await(client.revoke(g.id), "lease revoke");
+                deadline.await(deadline.lease().revoke(g.id), "lease revoke");
             } catch (DcsException e) {
                 if (!isLeaseNotFound(e)) {
                     throw e;

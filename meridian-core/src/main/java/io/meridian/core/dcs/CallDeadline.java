@@ -1,5 +1,7 @@
 package io.meridian.core.dcs;
 
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.Lease;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -9,18 +11,29 @@ import java.util.concurrent.TimeoutException;
 /**
  * The retry-timeout budget of one public {@link Dcs} call. A call may take several etcd round
  * trips (keepalive, then a transaction); they share one deadline so the whole call ends within the
- * retry timeout, as the contract promises, instead of each step getting its own.
+ * retry timeout, as the contract promises, instead of each step getting its own. They also share
+ * one client: the one current when the call began (see {@link EtcdEndpoints}), told how each ended.
  */
 final class CallDeadline {
 
-    private final String endpoints;
+    private final EtcdEndpoints endpoints;
+    private final EtcdEndpoints.Connection connection;
     private final long timeoutNanos;
     private final long deadline;
 
-    CallDeadline(String endpoints, long timeoutNanos) {
+    CallDeadline(EtcdEndpoints endpoints, long timeoutNanos) {
         this.endpoints = endpoints;
+        this.connection = endpoints.current();
         this.timeoutNanos = timeoutNanos;
         this.deadline = System.nanoTime() + timeoutNanos;
+    }
+
+    KV kv() {
+        return connection.kv();
+    }
+
+    Lease lease() {
+        return connection.lease();
     }
 
     /**
@@ -30,14 +43,18 @@ final class CallDeadline {
     <T> T await(CompletableFuture<T> future, String what) throws DcsException {
         long left = deadline - System.nanoTime();
         try {
-            return future.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            T result = future.get(Math.max(left, 0), TimeUnit.NANOSECONDS);
+            endpoints.answered(connection);
+            return result;
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new DcsException("etcd at " + endpoints + " did not answer " + what + " within "
+            endpoints.failed(connection, null);
+            throw new DcsException("etcd at " + connection.member() + " did not answer " + what + " within "
                     + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (retry_timeout)", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new DcsException("etcd at " + endpoints + " failed " + what + ": " + cause.getMessage(), cause);
+            endpoints.failed(connection, cause);
+            throw new DcsException("etcd at " + connection.member() + " failed " + what + ": " + cause.getMessage(), cause);
         } catch (CancellationException e) {
             throw new DcsException("etcd request " + what + " was cancelled (client closing?)", e);
         } catch (InterruptedException e) {

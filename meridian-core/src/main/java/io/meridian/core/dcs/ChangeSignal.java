@@ -6,6 +6,7 @@ import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
 import java.time.Duration;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -20,13 +21,14 @@ import org.slf4j.LoggerFactory;
  * <p>The watch starts at the first caller's {@code revision + 1}, so nothing between that load and
  * the wait is missed. A caller asking about an older revision than the watch covers gets a new
  * watch from there. When the watch fails (etcd compacted the revision, client closing), waiters
- * are told "changed" so they reload instead of sleeping on a dead watch.
+ * are told "changed" so they reload instead of sleeping on a dead watch. When the Dcs switches to
+ * another etcd member, the watch moves to the new client from just after the newest change seen.
  */
 final class ChangeSignal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeSignal.class);
 
-    private final Watch client;
+    private final Supplier<Watch> client;
     private final ByteSequence prefix;
     private final String prefixText;
     private final ReentrantLock lock = new ReentrantLock();
@@ -40,7 +42,8 @@ final class ChangeSignal implements AutoCloseable {
     private long failures;
     private boolean closed;
 
-    ChangeSignal(Watch client, ByteSequence prefix) {
+    /** @param client the watch client in use now (it changes when the Dcs switches members) */
+    ChangeSignal(Supplier<Watch> client, ByteSequence prefix) {
         this.client = client;
         this.prefix = prefix;
         this.prefixText = EtcdKeys.text(prefix);
@@ -77,9 +80,28 @@ final class ChangeSignal implements AutoCloseable {
         Watch.Watcher[] self = new Watch.Watcher[1];
         coveredFrom = fromRevision;
         long failuresBefore = failures;
-        self[0] = client.watch(prefix, option, Watch.listener(this::onEvents, e -> onFailure(self[0], e)));
+        self[0] = client.get().watch(prefix, option, Watch.listener(this::onEvents, e -> onFailure(self[0], e)));
         // jetcd may report a failure from inside watch(); then the new watcher is already dead.
         watcher = failures == failuresBefore ? self[0] : null;
+    }
+
+    /**
+     * The client changed. The old watch may sit on a silent connection: watch again through the new
+     * client from just after {@code seen}. Events arrive in revision order, so every change from
+     * {@code coveredFrom} to {@code seen} was already recorded; coverage is unchanged.
+     */
+    void moveToNewClient() {
+        lock.lock();
+        try {
+            if (closed || watcher == null) {
+                return;
+            }
+            long covered = coveredFrom;
+            restart(Math.max(covered, seen + 1));
+            coveredFrom = covered;
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void onEvents(WatchResponse response) {
@@ -111,17 +133,15 @@ final class ChangeSignal implements AutoCloseable {
     private void onFailure(Watch.Watcher failed, Throwable error) {
         lock.lock();
         try {
-            if (closed) {
-                return;
+            if (closed || (failed != null && failed != watcher)) {
+                return; // a watch already replaced, e.g. on the client closed by a member switch
             }
             LOG.warn("watch on {} failed, will re-create it on the next wait: {}", EtcdKeys.text(prefix),
                     error.getMessage());
-            if (watcher == failed || failed == null) {
-                if (watcher != null) {
-                    watcher.close();
-                }
-                watcher = null;
+            if (watcher != null) {
+                watcher.close();
             }
+            watcher = null;
             failures++;
             changed.signalAll();
         } finally {

@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * <p>Events only trigger a reload (one range read), they are not applied incrementally, so the
  * subscriber always sees a whole record at one revision. A burst of events collapses into one
  * reload; records are delivered in revision order and never twice for the same revision. Reloads
- * and deliveries run on the Dcs's single watch thread.
+ * and deliveries run on the Dcs's single watch thread. When the Dcs switches to another etcd
+ * member, the subscription reloads and watches again through the new client.
  */
 final class ClusterSubscription implements AutoCloseable {
 
@@ -32,7 +34,7 @@ final class ClusterSubscription implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSubscription.class);
     private static final long RETRY_MILLIS = 1000;
 
-    private final Watch client;
+    private final Supplier<Watch> client;
     private final ByteSequence prefix;
     private final Loader loader;
     private final Consumer<Cluster> sink;
@@ -42,7 +44,7 @@ final class ClusterSubscription implements AutoCloseable {
     private volatile Watch.Watcher watcher;
     private long delivered = -1;
 
-    ClusterSubscription(Watch client, ByteSequence prefix, Loader loader, Consumer<Cluster> sink,
+    ClusterSubscription(Supplier<Watch> client, ByteSequence prefix, Loader loader, Consumer<Cluster> sink,
             ScheduledExecutorService executor) {
         this.client = client;
         this.prefix = prefix;
@@ -74,10 +76,21 @@ final class ClusterSubscription implements AutoCloseable {
             later(this::subscribe, RETRY_MILLIS);
             return;
         }
+        Watch.Watcher previous = watcher;
+        if (previous != null) {
+            previous.close(); // at most one live watch, however many re-subscriptions were queued
+        }
         WatchOption option = WatchOption.builder().isPrefix(true).withRevision(cluster.revision() + 1).build();
-        watcher = client.watch(prefix, option, Watch.listener(this::onEvents, this::onFailure));
+        watcher = client.get().watch(prefix, option, Watch.listener(this::onEvents, this::onFailure));
         if (closed) {
             watcher.close();
+        }
+    }
+
+    /** The client changed: the old watch may sit on a silent connection, so reload and watch anew. */
+    void moveToNewClient() {
+        if (!closed) {
+            later(this::subscribe, 0);
         }
     }
 

@@ -1,8 +1,6 @@
 package io.meridian.core.dcs;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
@@ -38,12 +36,10 @@ import java.util.function.Consumer;
  */
 public final class EtcdDcs implements Dcs {
 
-    private final Client client;
-    private final KV kv;
+    private final EtcdEndpoints endpoints;
     private final EtcdKeys keys;
     private final String clusterName;
     private final String memberName;
-    private final String endpoints;
     private final long retryTimeoutNanos;
     private final AgentLease lease;
     private final LeaderKey leaderKey;
@@ -51,27 +47,30 @@ public final class EtcdDcs implements Dcs {
     private final ScheduledExecutorService watchThread;
     private final Set<ClusterSubscription> subscriptions = ConcurrentHashMap.newKeySet();
 
-    private EtcdDcs(Client client, String namespace, String cluster, String memberName, double ttlSeconds,
-            double retryTimeoutSeconds, List<String> endpoints) {
-        this.client = client;
-        this.kv = client.getKVClient();
+    private EtcdDcs(EtcdEndpoints endpoints, String namespace, String cluster, String memberName, double ttlSeconds,
+            double retryTimeoutSeconds) {
+        this.endpoints = endpoints;
         this.keys = new EtcdKeys(namespace, cluster);
         this.clusterName = cluster;
         this.memberName = memberName;
-        this.endpoints = String.join(",", endpoints);
         this.retryTimeoutNanos = Math.round(retryTimeoutSeconds * 1e9);
-        this.lease = new AgentLease(client.getLeaseClient(), ttlSeconds);
-        this.leaderKey = new LeaderKey(kv, keys.key(EtcdKeys.LEADER), lease);
-        this.changes = new ChangeSignal(client.getWatchClient(), keys.prefixBytes());
+        this.lease = new AgentLease(ttlSeconds);
+        this.leaderKey = new LeaderKey(keys.key(EtcdKeys.LEADER), lease);
+        this.changes = new ChangeSignal(() -> endpoints.current().watch(), keys.prefixBytes());
         this.watchThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-dcs-watch-" + cluster);
             t.setDaemon(true);
             return t;
         });
+        endpoints.onSwitch(() -> {
+            changes.moveToNewClient();
+            subscriptions.forEach(ClusterSubscription::moveToNewClient);
+        });
     }
 
     /**
-     * Opens a client; no request is made until the first call.
+     * Opens a client; no request is made until the first call. Calls go to one member at a time, the
+     * first listed first, and move to the next when it stops answering (see {@link EtcdEndpoints}).
      *
      * @param memberName this agent's member name, or null for read-only users (no lease)
      */
@@ -84,26 +83,8 @@ public final class EtcdDcs implements Dcs {
             throw new IllegalArgumentException("retry_timeout must be positive, got " + retryTimeoutSeconds);
         }
         Duration retry = Duration.ofNanos(Math.round(retryTimeoutSeconds * 1e9));
-        Client client = Client.builder()
-                .endpoints(endpoints.toArray(String[]::new))
-                // One member at a time, in the order given (the node's own region first): with
-                // round robin, every call that lands on a member behind a silent network (a lost
-                // region) hangs until gRPC's keepalive gives up on it, 10 s or more, so every HA
-                // cycle of the surviving regions failed for that long. The next member is tried
-                // as soon as the connection to the current one fails.
-                .loadBalancerPolicy("pick_first")
-                .connectTimeout(retry)
-                // jetcd retries unavailable endpoints by itself: short back-off steps (its defaults of
-                // 0.5-2.5 s exceed a small retry_timeout) and never longer than our own budget.
-                .retryDelay(20)
-                .retryMaxDelay(Math.max(40, retry.toMillis() / 4))
-                .retryMaxDuration(retry)
-                // gRPC pings notice a silently dead connection (partition, stopped etcd) so the channel
-                // moves to another endpoint; etcd refuses pings more often than every 5 s.
-                .keepaliveTime(Duration.ofSeconds(10))
-                .keepaliveTimeout(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry)
-                .build();
-        return new EtcdDcs(client, namespace, cluster, memberName, ttlSeconds, retryTimeoutSeconds, endpoints);
+        return new EtcdDcs(new EtcdEndpoints(endpoints, retry), namespace, cluster, memberName, ttlSeconds,
+                retryTimeoutSeconds);
     }
 
     /** New lease lifetime; takes effect at the next lease grant (the current lease keeps its TTL). */
@@ -124,14 +105,16 @@ public final class EtcdDcs implements Dcs {
 
     @Override
     public Cluster load() throws DcsException {
-        GetResponse r = deadline().await(kv.get(keys.prefixBytes(), GetOption.builder().isPrefix(true).build()),
+        CallDeadline d = deadline();
+        GetResponse r = d.await(d.kv().get(keys.prefixBytes(), GetOption.builder().isPrefix(true).build()),
                 "range read of " + keys.prefix());
         return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
     }
 
     @Override
     public List<RouterState> routers() throws DcsException {
-        GetResponse r = deadline().await(kv.get(keys.key(EtcdKeys.ROUTERS), GetOption.builder().isPrefix(true).build()),
+        CallDeadline d = deadline();
+        GetResponse r = d.await(d.kv().get(keys.key(EtcdKeys.ROUTERS), GetOption.builder().isPrefix(true).build()),
                 "range read of " + keys.prefix() + EtcdKeys.ROUTERS);
         return ClusterCodec.routers(keys, r.getKvs());
     }
@@ -158,7 +141,8 @@ public final class EtcdDcs implements Dcs {
         requireSelf(member.name());
         ByteSequence key = keys.member(member.name());
         ByteSequence value = ClusterCodec.encode(member);
-        lease.write(deadline(), "member key write", id -> kv.put(key, value, leased(id)));
+        CallDeadline d = deadline();
+        lease.write(d, "member key write", id -> d.kv().put(key, value, leased(id)));
     }
 
     @Override
@@ -167,7 +151,8 @@ public final class EtcdDcs implements Dcs {
         ByteSequence key = keys.key(EtcdKeys.INITIALIZE);
         // The placeholder hangs on our lease: if this agent dies during initdb, the claim lapses
         // with it and another node may bootstrap, instead of the cluster waiting forever.
-        return lease.write(deadline(), "initialize claim", id -> kv.txn()
+        CallDeadline d = deadline();
+        return lease.write(d, "initialize claim", id -> d.kv().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, EtcdKeys.bytes(Cluster.initializingBy(memberName)), leased(id)))
                 .commit()).isSucceeded();
@@ -176,13 +161,15 @@ public final class EtcdDcs implements Dcs {
     @Override
     public void setSystemId(String systemId) throws DcsException {
         // Without a lease: the system identifier outlives every agent.
-        deadline().await(kv.put(keys.key(EtcdKeys.INITIALIZE), EtcdKeys.bytes(systemId)), "system id write");
+        CallDeadline d = deadline();
+        d.await(d.kv().put(keys.key(EtcdKeys.INITIALIZE), EtcdKeys.bytes(systemId)), "system id write");
     }
 
     @Override
     public void cancelInitialize() throws DcsException {
         ByteSequence key = keys.key(EtcdKeys.INITIALIZE);
-        deadline().await(kv.txn()
+        CallDeadline d = deadline();
+        d.await(d.kv().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(EtcdKeys.bytes(Cluster.initializingBy(memberName)))))
                 .Then(Op.delete(key, DeleteOption.DEFAULT))
                 .commit(), "initialize cancel");
@@ -201,11 +188,12 @@ public final class EtcdDcs implements Dcs {
     @Override
     public void clearSwitchover(long version) throws DcsException {
         ByteSequence key = keys.key(EtcdKeys.FAILOVER);
+        CallDeadline d = deadline();
         if (version == 0) {
-            deadline().await(kv.delete(key), "switchover delete");
+            d.await(d.kv().delete(key), "switchover delete");
             return;
         }
-        deadline().await(kv.txn()
+        d.await(d.kv().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(version)))
                 .Then(Op.delete(key, DeleteOption.DEFAULT))
                 .commit(), "switchover delete");
@@ -213,7 +201,8 @@ public final class EtcdDcs implements Dcs {
 
     @Override
     public void writeStatus(ClusterStatus status) throws DcsException {
-        deadline().await(kv.put(keys.key(EtcdKeys.STATUS), ClusterCodec.encode(status)), "status write");
+        CallDeadline d = deadline();
+        d.await(d.kv().put(keys.key(EtcdKeys.STATUS), ClusterCodec.encode(status)), "status write");
     }
 
     @Override
@@ -223,7 +212,7 @@ public final class EtcdDcs implements Dcs {
 
     @Override
     public void appendHistory(TimelineEvent event) throws DcsException {
-        HistoryAppend.append(kv, keys.key(EtcdKeys.HISTORY), event, deadline());
+        HistoryAppend.append(keys.key(EtcdKeys.HISTORY), event, deadline());
     }
 
     @Override
@@ -234,7 +223,7 @@ public final class EtcdDcs implements Dcs {
     /** Delivers the current cluster at once, then a fresh one after every change (on one watch thread). */
     @Override
     public AutoCloseable watch(Consumer<Cluster> onChange) {
-        ClusterSubscription subscription = new ClusterSubscription(client.getWatchClient(), keys.prefixBytes(),
+        ClusterSubscription subscription = new ClusterSubscription(() -> endpoints.current().watch(), keys.prefixBytes(),
                 this::load, onChange, watchThread);
         subscriptions.add(subscription);
         subscription.start();
@@ -251,7 +240,8 @@ public final class EtcdDcs implements Dcs {
 
     @Override
     public void deleteCluster() throws DcsException {
-        deadline().await(kv.delete(keys.prefixBytes(), DeleteOption.builder().isPrefix(true).build()),
+        CallDeadline d = deadline();
+        d.await(d.kv().delete(keys.prefixBytes(), DeleteOption.builder().isPrefix(true).build()),
                 "delete of " + keys.prefix());
     }
 
@@ -269,7 +259,7 @@ public final class EtcdDcs implements Dcs {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        client.close();
+        endpoints.close();
     }
 
     /** Create-if-absent when {@code version} is 0, else replace only at that mod revision. */
@@ -278,7 +268,8 @@ public final class EtcdDcs implements Dcs {
         Cmp cmp = version == 0
                 ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
                 : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(version));
-        return deadline().await(kv.txn().If(cmp).Then(Op.put(key, value, PutOption.DEFAULT)).commit(),
+        CallDeadline d = deadline();
+        return d.await(d.kv().txn().If(cmp).Then(Op.put(key, value, PutOption.DEFAULT)).commit(),
                 relative + " compare-and-set at version " + version).isSucceeded();
     }
 

@@ -1,7 +1,6 @@
 package io.meridian.core.dcs;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -27,9 +26,9 @@ final class HistoryAppend {
     private HistoryAppend() {
     }
 
-    static void append(KV kv, ByteSequence key, TimelineEvent event, CallDeadline deadline) throws DcsException {
+    static void append(ByteSequence key, TimelineEvent event, CallDeadline deadline) throws DcsException {
         while (true) {
-            GetResponse current = deadline.await(kv.get(key), "history read");
+            GetResponse current = deadline.await(deadline.kv().get(key), "history read");
             List<TimelineEvent> history = new ArrayList<>();
             long version = 0;
             if (!current.getKvs().isEmpty()) {
@@ -52,7 +51,7 @@ final class HistoryAppend {
             Cmp cmp = version == 0
                     ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
                     : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(version));
-            boolean written = deadline.await(kv.txn().If(cmp)
+            boolean written = deadline.await(deadline.kv().txn().If(cmp)
                     .Then(Op.put(key, ClusterCodec.encode(history), PutOption.DEFAULT)).commit(),
                     "history compare-and-set").isSucceeded();
             if (written) {

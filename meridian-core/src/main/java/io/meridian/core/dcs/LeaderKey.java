@@ -1,7 +1,6 @@
 package io.meridian.core.dcs;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
@@ -16,19 +15,17 @@ import io.etcd.jetcd.options.GetOption;
  */
 final class LeaderKey {
 
-    private final KV kv;
     private final ByteSequence key;
     private final AgentLease lease;
 
-    LeaderKey(KV kv, ByteSequence key, AgentLease lease) {
-        this.kv = kv;
+    LeaderKey(ByteSequence key, AgentLease lease) {
         this.key = key;
         this.lease = lease;
     }
 
     /** Atomic create: succeeds only if no leader key exists (create revision 0). */
     boolean acquire(String member, CallDeadline d) throws DcsException {
-        return lease.write(d, "leader key create", id -> kv.txn()
+        return lease.write(d, "leader key create", id -> d.kv().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
                 .Then(Op.put(key, EtcdKeys.bytes(member), EtcdDcs.leased(id)))
                 .commit()).isSucceeded();
@@ -47,7 +44,7 @@ final class LeaderKey {
             id = lease.ensure(d);
         }
         ByteSequence name = EtcdKeys.bytes(member);
-        TxnResponse check = d.await(kv.txn()
+        TxnResponse check = d.await(d.kv().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(name)))
                 .Then(Op.get(key, GetOption.DEFAULT))
                 .commit(), "leader key check");
@@ -60,7 +57,7 @@ final class LeaderKey {
         }
         // The key names us but hangs on a lease of an earlier run of this agent, which will lapse:
         // bind it to our lease, unless anything touched it since we looked.
-        return d.await(kv.txn()
+        return d.await(d.kv().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(current.getModRevision())))
                 .Then(Op.put(key, name, EtcdDcs.leased(id)))
                 .commit(), "leader key adoption").isSucceeded();
@@ -68,7 +65,7 @@ final class LeaderKey {
 
     /** Deletes the key only if it still names {@code member}. */
     boolean release(String member, CallDeadline d) throws DcsException {
-        return d.await(kv.txn()
+        return d.await(d.kv().txn()
                 .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.value(EtcdKeys.bytes(member))))
                 .Then(Op.delete(key, DeleteOption.DEFAULT))
                 .commit(), "leader key release").isSucceeded();
