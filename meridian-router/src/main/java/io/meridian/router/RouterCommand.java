@@ -43,8 +43,29 @@ public final class RouterCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * True when this process inherited SIGHUP as ignored ({@code SigIgn} in /proc/self/status), as
+     * under nohup: the JVM then installs no handler and {@code Signal.handle} silently does nothing.
+     */
+    static boolean hangupIgnored() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1L) != 0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux, or an unexpected format: assume the signal can be handled
+        }
+        return false;
+    }
+
     /** SIGHUP as nginx, PgBouncer and PostgreSQL use it; an error is logged and the old settings stay. */
     private static void reloadOnHangup(Router router) {
+        if (hangupIgnored()) {
+            LOG.warn("SIGHUP is ignored in this process (started under nohup?), and the JVM cannot take it back: reload with POST /reload");
+            return;
+        }
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
                 try {
