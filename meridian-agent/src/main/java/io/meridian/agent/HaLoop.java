@@ -215,8 +215,17 @@ final class HaLoop {
             }
             return routers.sentence();
         }
+        sync.promoted();
+        if (!"off".equals(c.config().synchronousMode())) {
+            // Set before promoting: a standby ignores synchronous_standby_names, and the primary it
+            // becomes then never acknowledges a commit without one of the standbys it expects back.
+            try {
+                sync.apply(c, pg.observe(), c.config(), dcs, pg);
+            } catch (DcsException | PostgresException e) {
+                LOG.warn("could not set the synchronous standbys before promoting: {}", e.getMessage());
+            }
+        }
         pg.promote(30);
-        sync.reset();
         PgState now = pg.observe();
         lastState = now;
         String reason = c.switchover() != null ? (c.switchover().isFailover() ? "manual failover" : "switchover") : "failover";

@@ -40,9 +40,17 @@ final class SyncKeeper {
     private List<String> active;
     private int activeQuorum = -1;
     private Lsn switchedAt = Lsn.ZERO;
+    private final java.util.function.LongSupplier clock;
+    /** When this node was promoted (monotonic nanos), or 0. */
+    private long promotedAtNanos;
 
     SyncKeeper(NodeConfig node) {
+        this(node, System::nanoTime);
+    }
+
+    SyncKeeper(NodeConfig node, java.util.function.LongSupplier clock) {
         this.node = node;
+        this.clock = clock;
     }
 
     /** Forget what PostgreSQL was set to (after a promotion or restart): the next cycle sets it again. */
@@ -51,11 +59,24 @@ final class SyncKeeper {
         activeQuorum = -1;
     }
 
+    /**
+     * Just promoted: the standbys are re-pointing at us and none streams yet. Counting only those
+     * that stream would start the new primary with no synchronous standby, acknowledging commits
+     * no other region holds for the seconds they take to reconnect. For one {@code ttl} it counts
+     * the standbys it expects back instead, so those first commits wait for one of them.
+     */
+    void promoted() {
+        reset();
+        promotedAtNanos = clock.getAsLong();
+    }
+
     /** @return a sentence when something changed, else null */
     String apply(Cluster c, PgState state, DynamicConfig cfg, Dcs dcs, PostgresController pg)
             throws DcsException, PostgresException {
         boolean on = !"off".equals(cfg.synchronousMode());
-        List<String> wanted = on ? candidates(c, state, cfg) : List.of();
+        boolean expecting = promotedAtNanos != 0
+                && clock.getAsLong() - promotedAtNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis());
+        List<String> wanted = on ? candidates(c, state, cfg, expecting) : List.of();
         int quorum = !on ? 0 : cfg.synchronousStrict() ? cfg.synchronousNodeCount()
                 : Math.min(cfg.synchronousNodeCount(), wanted.size());
         SyncState rec = c.sync();
@@ -90,8 +111,11 @@ final class SyncKeeper {
         return null;
     }
 
-    /** Standbys streaming from us now that may count: promotable, and in region_quorum outside our region. */
-    private List<String> candidates(Cluster c, PgState state, DynamicConfig cfg) {
+    /**
+     * Standbys that may count: promotable, in region_quorum outside our region, and streaming from
+     * us now, or, while {@code expecting} (just promoted), running as a replica by their member record.
+     */
+    private List<String> candidates(Cluster c, PgState state, DynamicConfig cfg, boolean expecting) {
         Set<String> streaming = new TreeSet<>();
         for (PgState.ReplicaConnection r : state.replicas()) {
             if ("streaming".equals(r.state())) {
@@ -100,7 +124,9 @@ final class SyncKeeper {
         }
         List<String> out = new ArrayList<>();
         for (Member m : c.members()) {
-            if (m.name().equals(node.name()) || !streaming.contains(m.name()) || !m.tags().promotable()) {
+            boolean counts = streaming.contains(m.name())
+                    || (expecting && m.role() == io.meridian.core.cluster.Role.REPLICA && m.isRunning());
+            if (m.name().equals(node.name()) || !counts || !m.tags().promotable()) {
                 continue;
             }
             if ("region_quorum".equals(cfg.synchronousMode()) && node.region().equals(m.region())) {
