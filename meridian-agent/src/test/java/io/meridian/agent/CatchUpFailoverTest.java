@@ -51,6 +51,12 @@ class CatchUpFailoverTest {
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> count(standby) == 0);
         }
 
+        // Both standbys must have been seen streaming by their own HA loop (a failover candidate is
+        // one that streamed until the leader was lost), not only in their member records.
+        for (String standby : List.of("paris-2", "newyork-1")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agents.get(standby).recentReasons().stream()
+                    .anyMatch(r -> r.startsWith("no action: following paris-1 (streaming")));
+        }
         routeParis2ThroughARelay();
         // paris-2's link to the leader goes dark but stays open: its WAL receiver still says
         // "streaming" (so it stays a candidate), and receives nothing more.
