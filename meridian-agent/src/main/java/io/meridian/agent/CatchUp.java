@@ -4,6 +4,7 @@ import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.config.DynamicConfig;
+import io.meridian.core.config.DynamicConfigParser;
 import io.meridian.core.failover.Candidate;
 import io.meridian.core.failover.FailoverCandidates;
 import io.meridian.core.postgres.PostgresController;
@@ -76,11 +77,11 @@ final class CatchUp {
         }
         if (elapsed > cfg.catchupTimeoutMillis() * 1_000_000L) {
             return done(String.format(Locale.ROOT, "; catch-up from %s timed out after %.1f s (catchup_timeout %s s): promoting"
-                    + " %d bytes short of %s (within lag_tolerance)", upstream, spent, fmt(cfg.catchupTimeout()),
+                    + " %d bytes short of %s (within lag_tolerance)", upstream, spent, DynamicConfigParser.fmt(cfg.catchupTimeout()),
                     missing, target));
         }
         return new Step(false, String.format(Locale.ROOT, "no leader: catching up from %s before promoting: at %s, %d bytes to go"
-                + " (%.1f s of catchup_timeout %s s)", upstream, self.lsn(), missing, spent, fmt(cfg.catchupTimeout())));
+                + " (%.1f s of catchup_timeout %s s)", upstream, self.lsn(), missing, spent, DynamicConfigParser.fmt(cfg.catchupTimeout())));
     }
 
     private Step start(Cluster c, Candidate self, FailoverCandidates.Ranking ranking, DynamicConfig cfg) {
@@ -127,9 +128,5 @@ final class CatchUp {
         upstream = null;
         target = null;
         startedNanos = 0;
-    }
-
-    private static String fmt(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

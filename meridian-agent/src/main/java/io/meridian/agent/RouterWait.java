@@ -3,6 +3,7 @@ package io.meridian.agent;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.RouterState;
 import io.meridian.core.config.DynamicConfig;
+import io.meridian.core.config.DynamicConfigParser;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
 import java.util.List;
@@ -93,7 +94,7 @@ final class RouterWait {
             if (waited >= timeoutNanos) {
                 waitingFor = 0;
                 return new Outcome(Verdict.PROMOTE, behind.stream().map(RouterWait::describe)
-                        .collect(Collectors.joining(", ")) + " after the " + seconds(cfg.routerWaitTimeout())
+                        .collect(Collectors.joining(", ")) + " after the " + DynamicConfigParser.fmt(cfg.routerWaitTimeout())
                         + " s router_wait_timeout (leader key at revision " + revision + "); promoting anyway");
             }
             if (System.nanoTime() - renewedNanos >= renewEveryNanos) {
@@ -122,9 +123,5 @@ final class RouterWait {
     private static String describe(RouterState r) {
         return "router " + r.router() + " still at revision " + r.revision() + " following "
                 + (r.leader() == null ? "no leader" : r.leader());
-    }
-
-    private static String seconds(double s) {
-        return s == Math.rint(s) ? Long.toString((long) s) : Double.toString(s);
     }
 }

@@ -40,17 +40,11 @@ final class SyncKeeper {
     private List<String> active;
     private int activeQuorum = -1;
     private Lsn switchedAt = Lsn.ZERO;
-    private final java.util.function.LongSupplier clock;
     /** When this node was promoted (monotonic nanos), or 0. */
     private long promotedAtNanos;
 
     SyncKeeper(NodeConfig node) {
-        this(node, System::nanoTime);
-    }
-
-    SyncKeeper(NodeConfig node, java.util.function.LongSupplier clock) {
         this.node = node;
-        this.clock = clock;
     }
 
     /** Forget what PostgreSQL was set to (after a promotion or restart): the next cycle sets it again. */
@@ -67,7 +61,7 @@ final class SyncKeeper {
      */
     void promoted() {
         reset();
-        promotedAtNanos = clock.getAsLong();
+        promotedAtNanos = System.nanoTime();
     }
 
     /** @return a sentence when something changed, else null */
@@ -75,7 +69,7 @@ final class SyncKeeper {
             throws DcsException, PostgresException {
         boolean on = !"off".equals(cfg.synchronousMode());
         boolean expecting = promotedAtNanos != 0
-                && clock.getAsLong() - promotedAtNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis());
+                && System.nanoTime() - promotedAtNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis());
         List<String> wanted = on ? candidates(c, state, cfg, expecting) : List.of();
         int quorum = !on ? 0 : cfg.synchronousStrict() ? cfg.synchronousNodeCount()
                 : Math.min(cfg.synchronousNodeCount(), wanted.size());

@@ -111,11 +111,7 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
         if (leader.region().equals(arg)) {
             return c;
         }
-        Member candidate = c.members().stream()
-                .filter(m -> m.region().equals(arg) && m.role() == io.meridian.core.cluster.Role.REPLICA && m.isStreaming()
-                        && !m.tags().noFailover())
-                .max(java.util.Comparator.comparing(Member::lsn))
-                .orElse(null);
+        Member candidate = Fault.bestReplica(c, m -> m.region().equals(arg)).orElse(null);
         if (candidate == null) {
             say("trial %d: the leader %s is in %s and no streaming replica of %s can take over; the trial cuts %s as it is",
                     trial, leader.name(), leader.region(), arg, arg);

@@ -56,14 +56,18 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
             }
             case PARTITION -> new Fault(scenario, List.of(), arg != null ? arg : leaderRegion, null, wan);
             case SWITCHOVER -> {
-                String candidate = arg != null ? arg : c.members().stream()
-                        .filter(m -> m.role() == Role.REPLICA && m.isStreaming() && !m.tags().noFailover())
-                        .max(Comparator.comparing(Member::lsn).thenComparing(Member::name, Comparator.reverseOrder()))
-                        .map(Member::name)
+                String candidate = arg != null ? arg : bestReplica(c, m -> true).map(Member::name)
                         .orElseThrow(() -> new CliException("switchover: no streaming replica to hand over to"));
                 yield new Fault(scenario, List.of(), null, candidate, wan);
             }
         };
+    }
+
+    /** The most advanced streaming, promotable replica among those {@code where} accepts. */
+    static java.util.Optional<Member> bestReplica(Cluster c, java.util.function.Predicate<Member> where) {
+        return c.members().stream()
+                .filter(m -> m.role() == Role.REPLICA && m.isStreaming() && !m.tags().noFailover() && where.test(m))
+                .max(Comparator.comparing(Member::lsn).thenComparing(Member::name, Comparator.reverseOrder()));
     }
 
     public String describe() {

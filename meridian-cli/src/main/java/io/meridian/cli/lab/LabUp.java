@@ -1,6 +1,7 @@
 package io.meridian.cli.lab;
 
 import io.meridian.cli.CliException;
+import io.meridian.core.config.DynamicConfigParser;
 import io.meridian.core.config.NodeConfigLoader;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.EtcdDcs;
@@ -75,7 +76,7 @@ public final class LabUp implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new CliException("--timeout: expected a positive number of seconds, got " + timeoutSeconds);
         }
-        if (!java.util.Set.of("off", "quorum", "region_quorum").contains(synchronousMode)) {
+        if (!DynamicConfigParser.SYNC_MODES.contains(synchronousMode)) {
             throw new CliException("--synchronous-mode: expected off, quorum or region_quorum, got \"" + synchronousMode + "\"");
         }
         WanPlan wanPlan = wan ? WanPlan.parse(regionList, rtt, jitterMillis, bandwidthMbit) : null;

@@ -25,7 +25,8 @@ public final class DynamicConfigParser {
      * router that has not followed within a minute is broken, not slow.
      */
     static final double MAX_ROUTER_WAIT = 60;
-    static final Set<String> SYNC_MODES = Set.of("off", "quorum", "region_quorum");
+    /** The values of {@code synchronous_mode}. */
+    public static final Set<String> SYNC_MODES = Set.of("off", "quorum", "region_quorum");
 
     private DynamicConfigParser() {
     }
@@ -114,7 +115,8 @@ public final class DynamicConfigParser {
                 n.seconds("router_wait_timeout", d.routerWaitTimeout(), 0, MAX_ROUTER_WAIT));
     }
 
-    private static String fmt(double v) {
+    /** A setting in seconds as an operator wrote it: {@code 3}, not {@code 3.0}; {@code 2.5} as is. */
+    public static String fmt(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
     }
 }

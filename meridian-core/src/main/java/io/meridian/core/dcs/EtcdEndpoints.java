@@ -37,7 +37,18 @@ final class EtcdEndpoints implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdEndpoints.class);
 
     /** One client, the member it prefers, and the last time a call through it succeeded. */
-    record Connection(Client client, KV kv, Lease lease, Watch watch, String member, AtomicLong lastAnswerNanos) {
+    record Connection(Client client, String member, AtomicLong lastAnswerNanos) {
+        KV kv() {
+            return client.getKVClient();
+        }
+
+        Lease lease() {
+            return client.getLeaseClient();
+        }
+
+        Watch watch() {
+            return client.getWatchClient();
+        }
     }
 
     private final List<String> endpoints;
@@ -122,8 +133,7 @@ final class EtcdEndpoints implements AutoCloseable {
                 .keepaliveTime(Duration.ofSeconds(10))
                 .keepaliveTimeout(retry.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : retry)
                 .build();
-        return new Connection(client, client.getKVClient(), client.getLeaseClient(), client.getWatchClient(),
-                order.get(0), new AtomicLong(System.nanoTime()));
+        return new Connection(client, order.get(0), new AtomicLong(System.nanoTime()));
     }
 
     /** Errors that say the member could not serve the request, as opposed to an answer. */
