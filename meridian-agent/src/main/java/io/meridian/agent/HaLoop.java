@@ -184,11 +184,9 @@ final class HaLoop {
     // ---- leader path -------------------------------------------------------------------------
 
     private String lead(Cluster c, PgState state, DynamicConfig cfg) throws DcsException, PostgresException {
-        long sent = System.nanoTime();
-        if (!dcs.renewLeader(node.name())) {
+        if (!renewLease(cfg)) {
             return demote("lost the leader key (lease expired or taken)", true);
         }
-        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
         wasLeader = true;
         if (state.inRecovery()) {
             return promote(c, "I hold the leader key but was still a standby");
@@ -208,7 +206,7 @@ final class HaLoop {
 
     private String promote(Cluster c, String why) throws DcsException, PostgresException {
         // With router_wait_timeout set, routers first move their writes here (see RouterWait).
-        RouterWait.Outcome routers = routerWait.beforePromotion(c, () -> renewWhileWaiting(c.config()));
+        RouterWait.Outcome routers = routerWait.beforePromotion(c, () -> renewLease(c.config()));
         if (routers.verdict() != RouterWait.Verdict.PROMOTE) {
             if (routers.verdict() == RouterWait.Verdict.LOST_KEY) {
                 disarmAndForget();
@@ -246,8 +244,8 @@ final class HaLoop {
                 + (routers.sentence() == null ? "" : "; " + routers.sentence());
     }
 
-    /** One leader renewal, as {@link #lead} does each cycle, for a promotion held back by {@link RouterWait}. */
-    private boolean renewWhileWaiting(DynamicConfig cfg) throws DcsException {
+    /** Renews the leader key and moves the fence deadline; false when the key is no longer ours. */
+    private boolean renewLease(DynamicConfig cfg) throws DcsException {
         long sent = System.nanoTime();
         if (!dcs.renewLeader(node.name())) {
             return false;
