@@ -6,7 +6,10 @@
 #
 #   bench/router/run.sh [seconds-per-run] [rounds]     (defaults: 10 s, 2 rounds)
 # Narrow a run with TARGETS="direct haproxy router", WORKLOADS="select-only", PROTOS="simple",
-# CLIENTS="8"; ROUTER_JAVA_OPTS adds JVM options (e.g. a JFR recording) to the router.
+# CLIENTS="8"; ROUTER_JAVA_OPTS adds JVM options (e.g. a JFR recording) to the router, and
+# ROUTER_LOG=FILE keeps the router's output. An A/B of two router builds in one run: set
+# ROUTER_B_CLASSES to another build's meridian-router/target/classes (copied aside) and add the
+# target router-b (ROUTER_B_JAVA_OPTS gives it JVM options).
 # Needs root (PostgreSQL and PgBouncer run as OS user postgres), PostgreSQL 15, haproxy, pgbouncer.
 set -euo pipefail
 
@@ -17,11 +20,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=/usr/lib/postgresql/15/bin
 WORK=$(mktemp -d /tmp/mrbench.XXXXXX)
 chmod 755 "$WORK"; chown postgres:postgres "$WORK"
-PG=55432; HAP=55433; BOUNCER=55434; RW=55435; RO=55436
+PG=55432; HAP=55433; BOUNCER=55434; RW=55435; RO=55436; RW_B=55437; RO_B=55438
 PIDS=()
 as_pg() { runuser -u postgres -- "$@"; }
 BOUNCER_PID=""
 cleanup() {
+  [ -n "${ROUTER_LOG:-}" ] && cp "$WORK/router.log" "$ROUTER_LOG" 2>/dev/null
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   # PgBouncer runs under runuser: the pid in PIDS is runuser's, not PgBouncer's.
   [ -n "$BOUNCER_PID" ] && kill "$BOUNCER_PID" 2>/dev/null || true
@@ -82,16 +86,24 @@ as_pg pgbouncer "$WORK/pgbouncer.ini" >/dev/null 2>&1 & PIDS+=($!)
 sleep 0.5
 BOUNCER_PID=$(pgrep -n -u postgres -x pgbouncer)
 
-java -XX:+UseParallelGC -Xms256m -Xmx256m ${ROUTER_JAVA_OPTS:-} -cp "$CP" io.meridian.router.BenchRouter $RW $RO $PG > "$WORK/router.log" 2>&1 & PIDS+=($!); ROUTER_PID=$!
-for i in $(seq 1 100); do grep -q "router ready" "$WORK/router.log" && break; sleep 0.2; done
-grep -q "router ready" "$WORK/router.log" || { cat "$WORK/router.log" >&2; exit 1; }
+start_router() { # log classpath-prefix java-opts rw ro
+  java -XX:+UseParallelGC -Xms256m -Xmx256m $3 -cp "$2$CP" io.meridian.router.BenchRouter "$4" "$5" $PG > "$1" 2>&1 &
+  PIDS+=($!); STARTED_PID=$!
+  for i in $(seq 1 100); do grep -q "router ready" "$1" && break; sleep 0.2; done
+  grep -q "router ready" "$1" || { cat "$1" >&2; exit 1; }
+}
+start_router "$WORK/router.log" "" "${ROUTER_JAVA_OPTS:-}" $RW $RO; ROUTER_PID=$STARTED_PID
+ROUTER_B_PID=""
+if [ -n "${ROUTER_B_CLASSES:-}" ]; then
+  start_router "$WORK/router-b.log" "$ROUTER_B_CLASSES:" "${ROUTER_B_JAVA_OPTS:-}" $RW_B $RO_B; ROUTER_B_PID=$STARTED_PID
+fi
 
 proc_cpu() { [ -z "$1" ] && { echo 0; return; }; awk '{printf "%d", $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 box_cpu() { awk '/^cpu /{printf "%d", $2+$3+$4+$7+$8}' /proc/stat; }
 HZ=$(getconf CLK_TCK)
 
-declare -A TARGET_PORT=([direct]=$PG [haproxy]=$HAP [pgbouncer]=$BOUNCER [router]=$RW)
-declare -A TARGET_PID=([direct]="" [haproxy]=$HAP_PID [pgbouncer]=$BOUNCER_PID [router]=$ROUTER_PID)
+declare -A TARGET_PORT=([direct]=$PG [haproxy]=$HAP [pgbouncer]=$BOUNCER [router]=$RW [router-b]=$RW_B)
+declare -A TARGET_PID=([direct]="" [haproxy]=$HAP_PID [pgbouncer]=$BOUNCER_PID [router]=$ROUTER_PID [router-b]=$ROUTER_B_PID)
 read -r -a TARGETS <<< "${TARGETS:-direct haproxy pgbouncer router}"
 read -r -a WORKLOADS <<< "${WORKLOADS:-select-only tpcb-like}"
 read -r -a PROTOS <<< "${PROTOS:-simple extended}"
@@ -109,7 +121,9 @@ for workload in "${WORKLOADS[@]}"; do
   for proto in "${PROTOS[@]}"; do
     for clients in "${CLIENTS[@]}"; do
       flag=$([ "$workload" = select-only ] && echo "-S" || echo "-b tpcb-like")
-      "$BIN/pgbench" -h 127.0.0.1 -p $RW -U postgres $flag -M "$proto" -c "$clients" -j 2 -T "${WARMUP:-4}" postgres >/dev/null 2>&1 || true
+      for port in $RW ${ROUTER_B_PID:+$RW_B}; do
+        "$BIN/pgbench" -h 127.0.0.1 -p $port -U postgres $flag -M "$proto" -c "$clients" -j 2 -T "${WARMUP:-4}" postgres >/dev/null 2>&1 || true
+      done
     done
   done
 done
@@ -150,10 +164,10 @@ awk -F'\t' '
     for (k in keys) {
       split(k, f, "\t");
       d=mean(k"\tdirect"); r=mean(k"\trouter"); h=mean(k"\thaproxy"); b=mean(k"\tpgbouncer");
-      split("direct haproxy pgbouncer router", ts, " ");
-      for (i=1; i<=4; i++) { t=ts[i]; key=k"\t"t; if (!n[key]) continue;
+      split("direct haproxy pgbouncer router router-b", ts, " ");
+      for (i=1; i<=5; i++) { t=ts[i]; key=k"\t"t; if (!n[key]) continue;
         printf "%-11s %-8s %3s %-10s %9.0f %7.2f %8.3f %8.1f %8.1f %8s %8s\n", f[1], f[2], f[3], t, tps[key]/n[key],
           (d > 0 ? (tps[key]/n[key])/d : 0), p99[key]/n[key], px[key]/n[key], bx[key]/n[key],
-          (t=="router" && h > 0 ? sprintf("%.2f", r/h) : ""), (t=="router" && b > 0 ? sprintf("%.2f", r/b) : "") }
+          (t ~ /^router/ && h > 0 ? sprintf("%.2f", tps[key]/n[key]/h) : ""), (t ~ /^router/ && b > 0 ? sprintf("%.2f", tps[key]/n[key]/b) : "") }
     }
   }' "$RESULTS" | sort -k1,1 -k2,2 -k3,3n -s

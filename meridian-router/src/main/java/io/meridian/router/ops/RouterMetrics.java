@@ -19,6 +19,7 @@ public final class RouterMetrics {
     public final PrometheusRegistry registry = new PrometheusRegistry();
     private final Gauge connections;
     private final Counter bytes;
+    private final Counter queued;
     private final Counter routes;
     private final Counter refusals;
     private final Counter leaderChanges;
@@ -30,6 +31,9 @@ public final class RouterMetrics {
                 .help("Client connections open now, by port and server").labelNames("port", "backend").register(registry);
         bytes = Counter.builder().name("meridian_router_bytes_total").withoutExemplars()
                 .help("Bytes relayed, by direction and server").labelNames("direction", "backend").register(registry);
+        queued = Counter.builder().name("meridian_router_queued_reads_total").withoutExemplars()
+                .help("Reads the receiving side could not take at once, so the router queued them (a slow client or server), by direction and server")
+                .labelNames("direction", "backend").register(registry);
         routes = Counter.builder().name("meridian_router_routed_total").withoutExemplars()
                 .help("Connections sent to each server, by port").labelNames("port", "backend").register(registry);
         refusals = Counter.builder().name("meridian_router_refusals_total").withoutExemplars()
@@ -67,6 +71,14 @@ public final class RouterMetrics {
 
     public CounterDataPoint bytesToClient(String backend) {
         return bytes.labelValues("server_to_client", backend);
+    }
+
+    public CounterDataPoint queuedToServer(String backend) {
+        return queued.labelValues("client_to_server", backend);
+    }
+
+    public CounterDataPoint queuedToClient(String backend) {
+        return queued.labelValues("server_to_client", backend);
     }
 
     public void routed(String port, String backend) {

@@ -172,11 +172,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.config().connectTimeout().toMillis())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyServer.WATER_MARK)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, ProxyServer.READS)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast("keys", new BackendKeyWatcher(proxy.table, session));
-                        ch.pipeline().addLast("relay", new RelayHandler(client, proxy.metrics.bytesToClient(backend.node()), session.frames));
+                        ch.pipeline().addLast("relay", new RelayHandler(client, proxy.metrics.bytesToClient(backend.node()),
+                                proxy.metrics.queuedToClient(backend.node()), session.frames));
                     }
                 });
         b.connect(backend.host(), backend.port()).addListener((ChannelFutureListener) f -> {
@@ -230,7 +233,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         server.flush();
         in.release();
         in = null;
-        ctx.pipeline().replace(this, "relay", new RelayHandler(server, proxy.metrics.bytesToServer(backend.node()), null));
+        ctx.pipeline().replace(this, "relay", new RelayHandler(server, proxy.metrics.bytesToServer(backend.node()),
+                proxy.metrics.queuedToServer(backend.node()), null));
         var gauge = proxy.metrics.connections(port.label(), backend.node());
         gauge.inc();
         client.closeFuture().addListener(x -> gauge.dec());
