@@ -171,3 +171,17 @@ awk -F'\t' '
           (t ~ /^router/ && h > 0 ? sprintf("%.2f", tps[key]/n[key]/h) : ""), (t ~ /^router/ && b > 0 ? sprintf("%.2f", tps[key]/n[key]/b) : "") }
     }
   }' "$RESULTS" | sort -k1,1 -k2,2 -k3,3n -s
+echo "# router TPS / peer TPS in each round (the two runs of a round are back to back): min .. max over rounds"
+awk -F'\t' '
+  { k=$2" "$3" c="$4; tps[$1"\t"k"\t"$5]=$6; keys[k]=1; if ($1 > rounds) rounds=$1 }
+  function range(k, peer,   r, x, lo, hi, s) {
+    lo=""; hi=""; s="";
+    for (r=1; r<=rounds; r++) {
+      if (!((r"\t"k"\trouter") in tps) || !((r"\t"k"\t"peer) in tps) || tps[r"\t"k"\t"peer] == 0) continue;
+      x=tps[r"\t"k"\trouter"]/tps[r"\t"k"\t"peer]; s=s sprintf(" %.2f", x);
+      if (lo == "" || x < lo) lo=x; if (hi == "" || x > hi) hi=x;
+    }
+    return lo == "" ? "-" : sprintf("%.2f .. %.2f (%s )", lo, hi, s);
+  }
+  END { for (k in keys) printf "%-28s vs haproxy %s   vs pgbouncer %s\n", k, range(k, "haproxy"), range(k, "pgbouncer") }
+' "$RESULTS" | sort
