@@ -132,7 +132,10 @@ for round in $(seq 1 "$ROUNDS"); do
   for workload in "${WORKLOADS[@]}"; do
     for proto in "${PROTOS[@]}"; do
       for clients in "${CLIENTS[@]}"; do
-        for t in "${TARGETS[@]}"; do
+        # The order rotates each round, so no target always runs after the same one (autovacuum,
+        # table growth and cache state then fall on every target alike).
+        for i in "${!TARGETS[@]}"; do
+          t=${TARGETS[$(( (i + round - 1) % ${#TARGETS[@]} ))]}
           flag=$([ "$workload" = select-only ] && echo "-S" || echo "-b tpcb-like")
           log="$WORK/txlog"; rm -f "$log".*
           p0=$(proc_cpu "${TARGET_PID[$t]}"); b0=$(box_cpu)
@@ -171,7 +174,7 @@ awk -F'\t' '
           (t ~ /^router/ && h > 0 ? sprintf("%.2f", tps[key]/n[key]/h) : ""), (t ~ /^router/ && b > 0 ? sprintf("%.2f", tps[key]/n[key]/b) : "") }
     }
   }' "$RESULTS" | sort -k1,1 -k2,2 -k3,3n -s
-echo "# router TPS / peer TPS in each round (the two runs of a round are back to back): min .. max over rounds"
+echo "# router TPS / peer TPS in each round (the runs of a round follow each other): min .. max over rounds"
 awk -F'\t' '
   { k=$2" "$3" c="$4; tps[$1"\t"k"\t"$5]=$6; keys[k]=1; if ($1 > rounds) rounds=$1 }
   function range(k, peer,   r, x, lo, hi, s) {
