@@ -38,8 +38,20 @@ class WanDrillIT {
     static void labDown() throws Exception {
         if (dir != null) {
             LabCli.meridian(dir, Duration.ofMinutes(2), "lab", "down", "--dir", lab());
+            keepLogs(dir, Path.of("target", "wan-drill-it-logs"));
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The lab's logs (agents, PostgreSQL, etcd, WAN proxy, router) outlive it, for the CI report. */
+    private static void keepLogs(Path from, Path to) throws java.io.IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files.filter(f -> Files.isRegularFile(f) && f.toString().endsWith(".log"))::iterator) {
+                Path copy = to.resolve(from.relativize(p));
+                Files.createDirectories(copy.getParent());
+                Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }
