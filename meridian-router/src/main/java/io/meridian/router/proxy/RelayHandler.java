@@ -40,7 +40,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     private long pending;
     /** The peer's socket when bytes may bypass its pipeline, else null. */
     private Socket direct;
-    /** Something was queued on the peer since the last flush. */
+    /** Something was queued on the peer since the last flush, so the read batch ends with one. */
     private boolean queued;
 
     RelayHandler(Channel peer, CounterDataPoint bytes, CounterDataPoint queuedReads, MessageFrames frames) {
@@ -76,7 +76,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                 frames.scan(buf);
             }
             if (direct != null) {
-                if (!queued && writeThrough(buf)) {
+                if (writeThrough(buf)) {
                     return;
                 }
                 queuedReads.inc();
@@ -93,8 +93,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
      */
     private boolean writeThrough(ByteBuf buf) {
         ChannelOutboundBuffer out = peer.unsafe().outboundBuffer();
-        if (!buf.hasMemoryAddress() || out == null || !out.isEmpty() || out.totalPendingWriteBytes() > 0
-                || !peer.isActive()) {
+        // Pending bytes count both what waits for a flush and what the socket has not taken yet.
+        if (!buf.hasMemoryAddress() || out == null || out.totalPendingWriteBytes() > 0 || !peer.isActive()) {
             return false;
         }
         try {
