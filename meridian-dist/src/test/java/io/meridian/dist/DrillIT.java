@@ -49,6 +49,7 @@ class DrillIT {
     @AfterAll
     static void labDown() throws Exception {
         if (dir != null) {
+            LabCli.keepLogs(dir, "drill-it-logs"); // lab down removes the lab's folder
             meridian(Duration.ofMinutes(2), "lab", "down", "--dir", dir.resolve("lab").toString());
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

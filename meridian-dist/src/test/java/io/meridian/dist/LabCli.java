@@ -19,6 +19,27 @@ final class LabCli {
     private LabCli() {
     }
 
+    /**
+     * The lab's logs (agents, PostgreSQL, etcd, WAN proxy, router) outlive it, for the CI report.
+     * Best effort: a log that vanishes meanwhile is skipped, and the test's verdict never depends on it.
+     */
+    static void keepLogs(Path from, String name) {
+        Path to = Path.of("target", name);
+        try (var files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".log"))::iterator) {
+                try {
+                    Path copy = to.resolve(from.relativize(p));
+                    Files.createDirectories(copy.getParent());
+                    Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                } catch (java.io.IOException e) {
+                    System.out.println("lab log not kept: " + p + ": " + e);
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            System.out.println("lab logs not kept: " + e);
+        }
+    }
+
     static Run meridian(Path dir, Duration timeout, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));

@@ -37,31 +37,11 @@ class WanDrillIT {
     @AfterAll
     static void labDown() throws Exception {
         if (dir != null) {
-            keepLogs(dir, Path.of("target", "wan-drill-it-logs")); // lab down removes the lab's folder
+            LabCli.keepLogs(dir, "wan-drill-it-logs"); // lab down removes the lab's folder
             LabCli.meridian(dir, Duration.ofMinutes(2), "lab", "down", "--dir", lab());
             try (var files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    /**
-     * The lab's logs (agents, PostgreSQL, etcd, WAN proxy, router) outlive it, for the CI report.
-     * Best effort: a log that vanishes meanwhile is skipped, and the test's verdict never depends on it.
-     */
-    private static void keepLogs(Path from, Path to) {
-        try (var files = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".log"))::iterator) {
-                try {
-                    Path copy = to.resolve(from.relativize(p));
-                    Files.createDirectories(copy.getParent());
-                    Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                } catch (java.io.IOException e) {
-                    System.out.println("lab log not kept: " + p + ": " + e);
-                }
-            }
-        } catch (java.io.IOException | java.io.UncheckedIOException e) {
-            System.out.println("lab logs not kept: " + e);
         }
     }
 
