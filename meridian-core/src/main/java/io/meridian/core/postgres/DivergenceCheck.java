@@ -42,14 +42,33 @@ final class DivergenceCheck {
         Path walDir = files.data().resolve("pg_wal");
         // The control file's timeline lags a promotion until the next checkpoint; the newest local
         // history file does not (PostgreSQL writes it when the timeline begins).
-        long ourTli = Math.max(Math.max(control.checkpointTli(), control.minRecoveryTli()), newestHistory(walDir));
-        String ourHistory = ourTli > 1 ? readQuietly(walDir.resolve(historyName(ourTli))) : null;
-        Lsn from = control.checkpointLsn();
-        if (ourTli != control.checkpointTli() && ourHistory != null) {
-            // The checkpoint lies on an older timeline; read our timeline from where it began.
-            from = Lsn.max(from, TimelineHistory.parse(ourHistory).start());
+        long controlTli = Math.max(control.checkpointTli(), control.minRecoveryTli());
+        long ourTli = Math.max(controlTli, newestHistory(walDir));
+        String ourHistory;
+        Lsn ourEnd;
+        while (true) {
+            ourHistory = ourTli > 1 ? readQuietly(walDir.resolve(historyName(ourTli))) : null;
+            Lsn from = control.checkpointLsn();
+            if (ourTli != control.checkpointTli() && ourHistory != null) {
+                // The checkpoint lies on an older timeline; read our timeline from where it began.
+                from = Lsn.max(from, TimelineHistory.parse(ourHistory).start());
+            }
+            String out = waldump(walDir, ourTli, from);
+            ourEnd = TimelineHistory.waldumpEnd(out);
+            if (ourEnd == null && ourTli > controlTli && ourHistory != null && TimelineHistory.noSegment(out)) {
+                // A standby's WAL receiver fetches the history of its upstream's new timeline before
+                // it streams any WAL on it: without a single segment of that timeline, our WAL
+                // ends on the timeline it forked from.
+                long parent = TimelineHistory.parse(ourHistory).parent();
+                LOG.info("no local WAL on timeline {} (only its history file); reading timeline {}", ourTli, parent);
+                ourTli = parent;
+                continue;
+            }
+            if (ourEnd == null) {
+                LOG.info("pg_waldump found no end of WAL on timeline {} from {}: {}", ourTli, from, out);
+            }
+            break;
         }
-        Lsn ourEnd = walEnd(walDir, ourTli, from);
         if (ourEnd == null && control.cleanPrimaryShutdown() && ourTli == control.checkpointTli()) {
             // The shutdown checkpoint is the last record: it ends past the fork iff it starts at or after it.
             ourEnd = new Lsn(control.checkpointLsn().value() + 1);
@@ -84,15 +103,10 @@ final class DivergenceCheck {
         return v.diverged();
     }
 
-    /** End of valid WAL on {@code tli} from {@code from}, or null when pg_waldump cannot tell. */
-    private Lsn walEnd(Path walDir, long tli, Lsn from) throws PostgresException {
-        PgCommand.Result r = command.run(List.of(pg.bin("pg_waldump").toString(), "-q", "-p", walDir.toString(),
-                "-t", Long.toString(tli), "-s", from.toString()), Duration.ofSeconds(60));
-        Lsn end = TimelineHistory.waldumpEnd(r.output());
-        if (end == null) {
-            LOG.info("pg_waldump found no end of WAL on timeline {} from {}: {}", tli, from, r.output());
-        }
-        return end;
+    /** pg_waldump's output over our WAL on {@code tli} from {@code from}. */
+    private String waldump(Path walDir, long tli, Lsn from) throws PostgresException {
+        return command.run(List.of(pg.bin("pg_waldump").toString(), "-q", "-p", walDir.toString(),
+                "-t", Long.toString(tli), "-s", from.toString()), Duration.ofSeconds(60)).output();
     }
 
     private static String readHistory(Connection c, long tli) {

@@ -48,6 +48,18 @@ record TimelineHistory(List<Entry> entries) {
         return entries.isEmpty() ? Lsn.ZERO : entries.get(entries.size() - 1).switchpoint();
     }
 
+    /** The timeline the newest one forked from (its last entry), 1 for an empty history. */
+    long parent() {
+        return entries.isEmpty() ? 1 : entries.get(entries.size() - 1).tli();
+    }
+
+    private static final Pattern WALDUMP_NO_SEGMENT = Pattern.compile("could not find file \"[0-9A-F]{24}\"");
+
+    /** pg_waldump stopped because the first segment it needed is not there: no WAL on that timeline. */
+    static boolean noSegment(String output) {
+        return WALDUMP_NO_SEGMENT.matcher(output).find();
+    }
+
     private static final Pattern WALDUMP_END =
             Pattern.compile("error in WAL record at [0-9A-F]+/[0-9A-F]+: (?:invalid record length|record with incorrect prev-link [0-9A-F]+/[0-9A-F]+|incorrect resource manager data checksum in record|invalid record offset) at ([0-9A-F]+/[0-9A-F]+)");
 

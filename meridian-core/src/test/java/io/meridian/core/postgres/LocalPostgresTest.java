@@ -47,8 +47,10 @@ class LocalPostgresTest {
     private Path root;
     private NodeConfig alphaConfig;
     private NodeConfig betaConfig;
+    private NodeConfig deltaConfig;
     private LocalPostgres alpha;
     private LocalPostgres beta;
+    private LocalPostgres delta;
     private final Map<String, Long> timings = new LinkedHashMap<>();
 
     @BeforeAll
@@ -58,13 +60,15 @@ class LocalPostgresTest {
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         alphaConfig = node("alpha", freePort());
         betaConfig = node("beta", freePort());
+        deltaConfig = node("delta", freePort());
         alpha = new LocalPostgres(alphaConfig);
         beta = new LocalPostgres(betaConfig);
+        delta = new LocalPostgres(deltaConfig);
     }
 
     @AfterAll
     void tearDown() throws IOException {
-        for (LocalPostgres p : new LocalPostgres[] {alpha, beta}) {
+        for (LocalPostgres p : new LocalPostgres[] {alpha, beta, delta}) {
             try {
                 p.stop("immediate", 20);
             } catch (Exception e) {
@@ -231,6 +235,37 @@ class LocalPostgresTest {
 
     @Test
     @Order(9)
+    void standbyHoldingOnlyTheNewTimelinesHistoryHasNotDiverged() throws Exception {
+        // delta streams from beta beside alpha; beta stops cleanly (both standbys receive its
+        // shutdown checkpoint) and alpha is promoted to timeline 3.
+        delta.basebackup(member(betaConfig), "delta", l -> { });
+        delta.start(member(betaConfig), "delta", CLUSTER, 60);
+        await().atMost(Duration.ofSeconds(30)).until(() -> delta.observe().streaming());
+        beta.stop("fast", 60);
+        alpha.promote(60);
+        assertThat(alpha.observe().timeline()).isEqualTo(3);
+
+        // Pointed at alpha before alpha has its slot: the WAL receiver fetches 00000003.history,
+        // then is refused, so delta holds the new timeline's history and no WAL on it.
+        delta.follow(member(alphaConfig), "delta", CLUSTER);
+        Path history = deltaConfig.postgresql().dataDir().resolve("pg_wal/00000003.history");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(history));
+        delta.stop("fast", 60);
+        assertThat(delta.divergedFrom(member(alphaConfig))).as("its WAL ends on timeline 2, before alpha's fork").isFalse();
+
+        alpha.syncSlots(List.of("delta"), List.of());
+        delta.start(member(alphaConfig), "delta", CLUSTER, 60);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            PgState s = delta.observe();
+            assertThat(s.streaming()).isTrue();
+            assertThat(s.timeline()).isEqualTo(3);
+        });
+        sql(alphaConfig, "INSERT INTO t VALUES (5, 'on timeline 3')");
+        await().atMost(Duration.ofSeconds(30)).until(() -> count(deltaConfig, "SELECT count(*) FROM t WHERE id = 5") == 1);
+    }
+
+    @Test
+    @Order(10)
     void failedCloneLeavesNoClusterAndNamesTheCause() throws Exception {
         NodeConfig good = node("gamma", freePort());
         var pg = good.postgresql();
@@ -239,15 +274,15 @@ class LocalPostgresTest {
                         SUPER, new NodeConfig.Credentials(REPL.username(), "not-the-password"), pg.parameters(), pg.pgHba()),
                 null, null, null);
         LocalPostgres gamma = new LocalPostgres(wrongPassword);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gamma.basebackup(member(betaConfig), "gamma", l -> { }))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> gamma.basebackup(member(alphaConfig), "gamma", l -> { }))
                 .isInstanceOf(PostgresException.class)
                 .hasMessageContaining("pg_basebackup").hasMessageContaining("password authentication failed");
         assertThat(gamma.hasData()).isFalse();
         try (var left = Files.list(pg.dataDir())) {
             assertThat(left).isEmpty();
         }
-        beta.syncSlots(List.of("alpha"), List.of("gamma"));
-        assertThat(slotNames(beta)).containsExactly("alpha");
+        alpha.syncSlots(List.of("delta"), List.of("gamma"));
+        assertThat(slotNames(alpha)).containsExactly("delta");
 
         alpha.stop("fast", 60);
         alpha.wipe();

@@ -74,6 +74,14 @@ class TimelineHistoryTest {
     }
 
     @Test
+    void aMissingFirstSegmentMeansNoWalOnThatTimeline() {
+        assertThat(TimelineHistory.noSegment("pg_waldump: error: could not find file \"000000020000000000000004\": No such file or directory")).isTrue();
+        assertThat(TimelineHistory.noSegment("pg_waldump: error: could not find a valid record after 0/4024928")).isFalse();
+        assertThat(TimelineHistory.parse("1\t0/3000000\tno recovery target specified\n2\t0/5000000\tx\n").parent()).isEqualTo(2);
+        assertThat(TimelineHistory.parse("").parent()).isEqualTo(1);
+    }
+
+    @Test
     void parsesControlData() throws Exception {
         ControlData cd = ControlData.parse("""
                 Database system identifier:           7712204815073967735
