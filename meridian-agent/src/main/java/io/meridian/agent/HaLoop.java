@@ -99,9 +99,22 @@ final class HaLoop {
         // Measured from the moment the leader went missing, not from now: a standby that streamed
         // until the leader died stays a candidate however long the cluster stays leaderless
         // (maintenance mode, an etcd outage), while one that had stopped streaming before does not.
+        // Between the last cycle that saw WAL streaming and the first that sees no leader lie: the
+        // leader's lease (ttl from its last renewal, itself up to one cycle before it died), etcd's
+        // expiry sweep and a slow renewal (bounded by retry_timeout), and one cycle on our side.
         long reference = noLeaderSinceNanos == 0 ? System.nanoTime() : noLeaderSinceNanos;
         return lastStreamedNanos != 0
-                && reference - lastStreamedNanos < TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis());
+                && reference - lastStreamedNanos < streamingWindowNanos(cfg);
+    }
+
+    static long streamingWindowNanos(DynamicConfig cfg) {
+        return TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + 2 * cfg.loopWaitMillis() + cfg.retryTimeoutMillis());
+    }
+
+    private void noteStreaming(PgState s) {
+        if (s.running() && s.inRecovery() && s.streaming()) {
+            lastStreamedNanos = System.nanoTime();
+        }
     }
 
     String runCycle() {
@@ -119,9 +132,7 @@ final class HaLoop {
         }
         PgState state = pg.observe();
         lastState = state;
-        if (state.running() && state.inRecovery() && state.streaming()) {
-            lastStreamedNanos = System.nanoTime();
-        }
+        noteStreaming(state);
         String reason;
         try {
             reason = decideAndAct(c, state);
@@ -136,6 +147,7 @@ final class HaLoop {
         }
         PgState after = pg.observe();
         lastState = after;
+        noteStreaming(after);
         try {
             long sent = System.nanoTime();
             dcs.touchMember(MemberRecord.of(node, after, replicating(c.config())));
@@ -226,6 +238,14 @@ final class HaLoop {
         pg.promote(30);
         PgState now = pg.observe();
         lastState = now;
+        try {
+            // The standbys re-point at us as soon as they see the key, each through its own slot:
+            // create the slots now rather than a cycle later, or their WAL receivers are refused
+            // and wait out wal_retrieve_retry_interval before they try again.
+            slots.sync(c, now, c.config(), pg);
+        } catch (PostgresException e) {
+            LOG.warn("could not create the standbys' slots after promoting: {}", e.getMessage());
+        }
         String reason = c.switchover() != null ? (c.switchover().isFailover() ? "manual failover" : "switchover") : "failover";
         String oldLeader = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).newLeader();
         dcs.appendHistory(new TimelineEvent(now.timeline(), now.writeLsn(), reason, System.currentTimeMillis(),
@@ -473,13 +493,18 @@ final class HaLoop {
             return "PostgreSQL is down and there is no leader to follow; waiting";
         }
         String slot = PostgresController.slotName(node.name());
+        String done;
         if (pg.divergedFrom(leader)) {
-            return Rejoin.run(dcs, node, Bootstrap.heartbeat(c), pg, leader, slot, clusterParameters(c), "my history forked from leader " + leader.name());
+            done = Rejoin.run(dcs, node, Bootstrap.heartbeat(c), pg, leader, slot, clusterParameters(c),
+                    "my history forked from leader " + leader.name());
+        } else {
+            pg.start(leader, slot, clusterParameters(c), 60);
+            done = "started PostgreSQL as a standby of " + leader.name();
         }
-        pg.start(leader, slot, clusterParameters(c), 60);
+        // Either way PostgreSQL now follows the leader afresh: it gets a lease's time to stream.
         following = leader.name();
         followingSinceNanos = System.nanoTime();
-        return "started PostgreSQL as a standby of " + leader.name();
+        return done;
     }
 
     // ---- maintenance and operator actions -------------------------------------------------------

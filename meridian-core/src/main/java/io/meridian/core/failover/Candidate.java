@@ -14,9 +14,9 @@ import io.meridian.core.cluster.MemberTags;
  * @param inRecovery  PostgreSQL runs as a standby
  * @param timeline    its timeline
  * @param lsn         furthest WAL it holds (received, else replayed)
- * @param replicating its WAL receiver was streaming from the leader within the last lease
- *                    (after a primary dies the receiver disconnects at once, so "streaming now"
- *                    would rule out every candidate)
+ * @param replicating its WAL receiver was streaming from the leader until the leader went missing,
+ *                    within {@code ttl + 2 × loop_wait + retry_timeout} (after a primary dies the
+ *                    receiver disconnects at once, so "streaming now" would rule out every candidate)
  * @param reachable   its agent answered us just now
  */
 public record Candidate(

@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <p>Order of the rules — data safety always comes before preference:
  * <ol>
- *   <li>eligible: running, in recovery, replicating within the last lease, on the cluster's
+ *   <li>eligible: running, in recovery, streaming from the leader until it went missing, on the cluster's
  *       timeline, promotable by its tags, in the sync set when synchronous replication is on, and
  *       no more than {@code maximum_lag_on_failover} behind the lost leader's last position;</li>
  *   <li>among eligible nodes, only those within {@code lag_tolerance} bytes of the most advanced
