@@ -396,6 +396,14 @@ final class HaLoop {
         long quietNanos = System.nanoTime() - Math.max(lastStreamedNanos, followingSinceNanos);
         if (!state.streaming() && leader.timeline() > state.timeline()
                 && quietNanos > TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis())) {
+            Lsn fork = pg.forkPoint(leader.timeline(), state.timeline());
+            if (fork != null && !state.replayLsn().isAfter(fork)) {
+                // PostgreSQL already holds the leader's timeline history and has replayed nothing
+                // past the fork: it can follow as it is, stopping it would only cost a restart.
+                return "waiting for the WAL receiver: not streaming from " + leader.name() + " yet; its timeline "
+                        + leader.timeline() + " forks from my " + state.timeline() + " at " + fork + ", I replayed "
+                        + state.replayLsn() + " (no rewind needed)";
+            }
             // Not streaming for a whole lease while the leader is on a newer timeline: our history
             // may have forked. The check needs PostgreSQL stopped; the next cycle rewinds if so.
             pg.stop("fast", 60);

@@ -1,5 +1,6 @@
 package io.meridian.core.postgres;
 
+import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.config.NodeConfig;
 import java.io.IOException;
@@ -309,6 +310,16 @@ public final class LocalPostgres implements PostgresController {
     public boolean divergedFrom(Member leader) throws PostgresException {
         requireStopped("divergence check"); // a running server moves its control file and WAL end
         return new DivergenceCheck(pg, files, command()).check(leader, controlData());
+    }
+
+    @Override
+    public Lsn forkPoint(long tli, long from) {
+        try {
+            String text = Files.readString(files.data().resolve("pg_wal").resolve(DivergenceCheck.historyName(tli)));
+            return TimelineHistory.parse(text).switchpoint(from);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.meridian.core.postgres;
 
+import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import java.util.Collection;
 import java.util.Map;
@@ -68,6 +69,14 @@ public interface PostgresController {
      * can stream.
      */
     boolean divergedFrom(Member leader) throws PostgresException;
+
+    /**
+     * Where timeline {@code tli} left timeline {@code from}, as read from the history file of
+     * {@code tli} in this node's pg_wal (a running standby's WAL receiver fetches it from its
+     * upstream before it streams), or null when that file is absent or does not descend from
+     * {@code from}.
+     */
+    Lsn forkPoint(long tli, long from);
 
     /** The postmaster PID from postmaster.pid when that process is alive, else -1. */
     long postmasterPid();

@@ -3,6 +3,7 @@ package io.meridian.core.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.config.HostPort;
@@ -250,6 +251,12 @@ class LocalPostgresTest {
         delta.follow(member(alphaConfig), "delta", CLUSTER);
         Path history = deltaConfig.postgresql().dataDir().resolve("pg_wal/00000003.history");
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(history));
+        // While it runs, the agent reads the same answer from the history file: no need to stop it.
+        Lsn fork = delta.forkPoint(3, 2);
+        assertThat(fork).isNotNull();
+        assertThat(delta.observe().replayLsn()).isLessThanOrEqualTo(fork);
+        assertThat(delta.forkPoint(3, 1)).isLessThan(fork);
+        assertThat(delta.forkPoint(4, 2)).isNull();
         delta.stop("fast", 60);
         assertThat(delta.divergedFrom(member(alphaConfig))).as("its WAL ends on timeline 2, before alpha's fork").isFalse();
 
