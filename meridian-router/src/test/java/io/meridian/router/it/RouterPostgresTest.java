@@ -307,7 +307,17 @@ class RouterPostgresTest {
             var copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
             long in = copy.copyIn("COPY bulk FROM STDIN", new java.io.StringReader(rows.toString()));
             assertThat(in).isEqualTo(20_000);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            // The client stops reading after the first row until the router reports a read it
+            // could not pass on: the server's 20 MB then fill every buffer on the way.
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream() {
+                @Override
+                public synchronized void write(byte[] b, int off, int len) {
+                    if (size() == 0) {
+                        await().atMost(Duration.ofSeconds(60)).until(() -> queuedToClient() > 0);
+                    }
+                    super.write(b, off, len);
+                }
+            };
             long n = copy.copyOut("COPY (SELECT id, v FROM bulk ORDER BY id) TO STDOUT", out);
             assertThat(n).isEqualTo(20_000);
             assertThat(out.toString(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(rows.toString());
@@ -317,11 +327,15 @@ class RouterPostgresTest {
             rs.next();
             assertThat(rs.getString(1)).isEqualTo(java.util.HexFormat.of().formatHex(sent.digest()));
         }
-        assertThat(router.metrics().registry.scrape().stream()
+        assertThat(queuedToClient()).as("reads queued behind the slow client").isPositive();
+    }
+
+    private double queuedToClient() {
+        return router.metrics().registry.scrape().stream()
                 .filter(m -> m.getMetadata().getPrometheusName().equals("meridian_router_queued_reads"))
                 .flatMap(m -> m.getDataPoints().stream())
                 .filter(d -> d.getLabels().get("direction").equals("server_to_client"))
                 .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
-                .sum()).as("reads queued behind the slow client").isPositive();
+                .sum();
     }
 }
