@@ -44,6 +44,7 @@ final class HaLoop {
     private final Failsafe failsafe;
     private final CatchUp catchUp;
     private final RouterWait routerWait;
+    private final EtcdLeaderPlacement etcdPlacement;
     private final Listener listener;
 
     /** Hooks for metrics and the REST API. */
@@ -78,6 +79,7 @@ final class HaLoop {
         this.failsafe = new Failsafe(node);
         this.catchUp = new CatchUp(pg, System::nanoTime);
         this.routerWait = new RouterWait(dcs, node.name());
+        this.etcdPlacement = new EtcdLeaderPlacement(node.region(), System::nanoTime);
         this.listener = listener;
     }
 
@@ -150,7 +152,7 @@ final class HaLoop {
         noteStreaming(after);
         try {
             long sent = System.nanoTime();
-            dcs.touchMember(MemberRecord.of(node, after, replicating(c.config())));
+            dcs.touchMember(MemberRecord.of(node, after, replicating(c.config()), dcs.etcdMember()));
             // The member key shares the leader key's lease: a successful touch pushes the fence
             // deadline too, so a slow cycle on a loaded machine does not fence a healthy leader.
             if (deadline.armed()) {
@@ -212,6 +214,10 @@ final class HaLoop {
         SwitchoverRequest req = c.switchover();
         if (req != null && (req.isFailover() || node.name().equals(req.leader()))) {
             return Switchover.stepDown(c, req, state, node, dcs, pg, peers, this::disarmAndForget);
+        }
+        String moved = etcdPlacement.maybeMove(dcs, c, cfg);
+        if (moved != null) {
+            return moved;
         }
         return "no action: I am the leader with the lease (" + state.writeLsn() + ", timeline " + state.timeline() + ")";
     }

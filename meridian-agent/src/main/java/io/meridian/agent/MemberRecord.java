@@ -11,13 +11,13 @@ final class MemberRecord {
     private MemberRecord() {
     }
 
-    static Member of(NodeConfig node, PgState s, boolean replicating) {
+    static Member of(NodeConfig node, PgState s, boolean replicating, String etcdMember) {
         Role role = !s.running() ? Role.UNKNOWN : s.inRecovery() ? Role.REPLICA : Role.PRIMARY;
         String replication = !s.running() || !s.inRecovery() ? null
                 : s.streaming() ? "streaming" : replicating ? "reconnecting" : "stopped";
         return new Member(node.name(), node.region(), role, s.running() ? "running" : "stopped", s.timeline(),
                 s.writeLsn(), s.receiveLsn(), s.replayLsn(), replication, s.replayLagSeconds(),
                 node.postgresql().connectAddress().host(), node.postgresql().connectAddress().port(),
-                node.restapi().url(), node.tags(), System.currentTimeMillis());
+                node.restapi().url(), node.tags(), System.currentTimeMillis(), etcdMember);
     }
 }

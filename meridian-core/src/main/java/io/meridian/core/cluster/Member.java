@@ -25,6 +25,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param apiUrl           base URL of the agent's REST API
  * @param tags             node tags
  * @param updatedAtMillis  wall clock of the agent when it wrote this record
+ * @param etcdMember       the etcd member its agent talks to (hexadecimal id), or null when unknown
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Member(
@@ -42,7 +43,16 @@ public record Member(
         int port,
         @JsonProperty("api_url") String apiUrl,
         MemberTags tags,
-        @JsonProperty("updated_at") long updatedAtMillis) {
+        @JsonProperty("updated_at") long updatedAtMillis,
+        @JsonProperty("etcd_member") String etcdMember) {
+
+    /** A record without the etcd member it talks to. */
+    public Member(String name, String region, Role role, String state, long timeline, Lsn writeLsn, Lsn receiveLsn,
+                  Lsn replayLsn, String replicationState, double replayLagSeconds, String host, int port, String apiUrl,
+                  MemberTags tags, long updatedAtMillis) {
+        this(name, region, role, state, timeline, writeLsn, receiveLsn, replayLsn, replicationState, replayLagSeconds,
+                host, port, apiUrl, tags, updatedAtMillis, null);
+    }
 
     public Member {
         writeLsn = writeLsn == null ? Lsn.ZERO : writeLsn;

@@ -34,6 +34,10 @@ import java.util.Map;
  * @param parameters           PostgreSQL parameters applied on every node
  * @param routerWaitTimeout    seconds a new leader waits, before promoting, for every router that
  *                             publishes its applied revision to follow it; 0 turns the wait off
+ * @param etcdLeaderPlacement  {@code other_region}: the PostgreSQL leader hands etcd's Raft
+ *                             leadership to a member outside its region, so losing that region
+ *                             never costs an etcd election on top of the failover; {@code any}
+ *                             leaves etcd's leader where etcd puts it
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -53,7 +57,8 @@ public record DynamicConfig(
         @JsonProperty("failsafe_mode") boolean failsafeMode,
         @JsonProperty("catchup_timeout") double catchupTimeout,
         @JsonProperty("parameters") Map<String, String> parameters,
-        @JsonProperty("router_wait_timeout") double routerWaitTimeout) {
+        @JsonProperty("router_wait_timeout") double routerWaitTimeout,
+        @JsonProperty("etcd_leader_placement") String etcdLeaderPlacement) {
 
     /**
      * 10 s of catch-up: lag_tolerance is meant for a few transactions of asynchronous lag, which a
@@ -62,24 +67,39 @@ public record DynamicConfig(
      */
     public static final double DEFAULT_CATCHUP_TIMEOUT = 10;
 
+    public static final String OTHER_REGION = "other_region";
+    public static final String ANY = "any";
+
     public static final DynamicConfig DEFAULTS = new DynamicConfig(
             6, 1, 2, 1024L * 1024, 3, 1800, false, 0, List.of(), "off", 1, false, false,
-            DEFAULT_CATCHUP_TIMEOUT, Map.of(), 0);
+            DEFAULT_CATCHUP_TIMEOUT, Map.of(), 0, OTHER_REGION);
 
-    /** The settings before {@code catchup_timeout} and {@code router_wait_timeout}: their defaults. */
+    /** The settings before {@code catchup_timeout}, {@code router_wait_timeout} and {@code etcd_leader_placement}: their defaults. */
     public DynamicConfig(double ttl, double loopWait, double retryTimeout, long maximumLagOnFailover,
                          double primaryStartTimeout, double memberSlotsTtl, boolean paused, long lagTolerance,
                          List<String> regionPriority, String synchronousMode, int synchronousNodeCount,
                          boolean synchronousStrict, boolean failsafeMode, Map<String, String> parameters) {
         this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, memberSlotsTtl, paused,
                 lagTolerance, regionPriority, synchronousMode, synchronousNodeCount, synchronousStrict, failsafeMode,
-                DEFAULT_CATCHUP_TIMEOUT, parameters, 0);
+                DEFAULT_CATCHUP_TIMEOUT, parameters, 0, OTHER_REGION);
+    }
+
+    /** The settings before {@code etcd_leader_placement}: its default. */
+    public DynamicConfig(double ttl, double loopWait, double retryTimeout, long maximumLagOnFailover,
+                         double primaryStartTimeout, double memberSlotsTtl, boolean paused, long lagTolerance,
+                         List<String> regionPriority, String synchronousMode, int synchronousNodeCount,
+                         boolean synchronousStrict, boolean failsafeMode, double catchupTimeout,
+                         Map<String, String> parameters, double routerWaitTimeout) {
+        this(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout, memberSlotsTtl, paused,
+                lagTolerance, regionPriority, synchronousMode, synchronousNodeCount, synchronousStrict, failsafeMode,
+                catchupTimeout, parameters, routerWaitTimeout, OTHER_REGION);
     }
 
     public DynamicConfig {
         regionPriority = regionPriority == null ? List.of() : List.copyOf(regionPriority);
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         synchronousMode = synchronousMode == null ? "off" : synchronousMode;
+        etcdLeaderPlacement = etcdLeaderPlacement == null ? OTHER_REGION : etcdLeaderPlacement;
     }
 
     public long ttlMillis() {
@@ -105,6 +125,6 @@ public record DynamicConfig(
     public DynamicConfig withPaused(boolean value) {
         return new DynamicConfig(ttl, loopWait, retryTimeout, maximumLagOnFailover, primaryStartTimeout,
                 memberSlotsTtl, value, lagTolerance, regionPriority, synchronousMode, synchronousNodeCount,
-                synchronousStrict, failsafeMode, catchupTimeout, parameters, routerWaitTimeout);
+                synchronousStrict, failsafeMode, catchupTimeout, parameters, routerWaitTimeout, etcdLeaderPlacement);
     }
 }

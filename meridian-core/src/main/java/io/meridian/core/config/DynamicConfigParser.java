@@ -19,7 +19,7 @@ public final class DynamicConfigParser {
     static final Set<String> KEYS = Set.of("ttl", "loop_wait", "retry_timeout", "maximum_lag_on_failover",
             "primary_start_timeout", "member_slots_ttl", "paused", "lag_tolerance", "region_priority",
             "synchronous_mode", "synchronous_node_count", "synchronous_strict", "failsafe_mode", "catchup_timeout",
-            "parameters", "router_wait_timeout");
+            "parameters", "router_wait_timeout", "etcd_leader_placement");
     /**
      * Upper bound of {@code router_wait_timeout}: the wait holds a failover's writes back, and a
      * router that has not followed within a minute is broken, not slow.
@@ -98,6 +98,10 @@ public final class DynamicConfigParser {
             throw n.error("synchronous_mode", "expected one of off, quorum, region_quorum, got \"" + sync + "\"");
         }
         List<String> regions = n.strings("region_priority");
+        String placement = n.textOr("etcd_leader_placement", d.etcdLeaderPlacement());
+        if (!DynamicConfig.OTHER_REGION.equals(placement) && !DynamicConfig.ANY.equals(placement)) {
+            throw n.error("etcd_leader_placement", "expected other_region or any, got \"" + placement + "\"");
+        }
         return new DynamicConfig(ttl, loopWait, retry,
                 n.integer("maximum_lag_on_failover", d.maximumLagOnFailover(), 0, Long.MAX_VALUE),
                 n.seconds("primary_start_timeout", d.primaryStartTimeout(), 0, 3600),
@@ -112,7 +116,8 @@ public final class DynamicConfigParser {
                 // longer than any WAN catch-up of lag_tolerance bytes should take.
                 n.seconds("catchup_timeout", d.catchupTimeout(), 0, 60),
                 n.scalars("parameters"),
-                n.seconds("router_wait_timeout", d.routerWaitTimeout(), 0, MAX_ROUTER_WAIT));
+                n.seconds("router_wait_timeout", d.routerWaitTimeout(), 0, MAX_ROUTER_WAIT),
+                placement);
     }
 
     /** A setting in seconds as an operator wrote it: {@code 3}, not {@code 3.0}; {@code 2.5} as is. */

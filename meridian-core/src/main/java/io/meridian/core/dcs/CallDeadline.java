@@ -36,6 +36,10 @@ final class CallDeadline {
         return connection.lease();
     }
 
+    EtcdEndpoints.Connection connection() {
+        return connection;
+    }
+
     /**
      * Waits for one etcd request within what is left of the budget. On timeout the request is
      * cancelled so jetcd's own retries stop too.

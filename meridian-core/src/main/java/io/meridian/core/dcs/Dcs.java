@@ -103,6 +103,22 @@ public interface Dcs extends AutoCloseable {
     /** Subscribes to every change under the cluster prefix (router, dashboard). */
     AutoCloseable watch(Consumer<Cluster> onChange);
 
+    /**
+     * The etcd member that answered this process's last {@link #load()}, in hexadecimal, or null
+     * before the first. Agents publish it, so the leader knows which etcd members serve which region.
+     */
+    String etcdMember();
+
+    /** Raft leader and members, as the member this process talks to sees them (two requests). */
+    EtcdView etcdView() throws DcsException;
+
+    /**
+     * Hands etcd's Raft leadership to {@code memberId}. etcd accepts this only from its leader, so
+     * it succeeds only while the member this process talks to leads; it returns once the transferee
+     * leads.
+     */
+    void moveEtcdLeader(long memberId) throws DcsException;
+
     /** Remaining seconds of this agent's lease as etcd last told us, or -1 when unknown. */
     double leaseRemainingSeconds();
 

@@ -1,7 +1,9 @@
 package io.meridian.core.dcs;
 
 import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.cluster.MemberListResponse;
 import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.maintenance.StatusResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
@@ -46,6 +48,7 @@ public final class EtcdDcs implements Dcs {
     private final ChangeSignal changes;
     private final ScheduledExecutorService watchThread;
     private final Set<ClusterSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private volatile long servingMember;
 
     private EtcdDcs(EtcdEndpoints endpoints, String namespace, String cluster, String memberName, double ttlSeconds,
             double retryTimeoutSeconds) {
@@ -108,7 +111,30 @@ public final class EtcdDcs implements Dcs {
         CallDeadline d = deadline();
         GetResponse r = d.await(d.kv().get(keys.prefixBytes(), GetOption.builder().isPrefix(true).build()),
                 "range read of " + keys.prefix());
+        servingMember = r.getHeader().getMemberId();
         return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
+    }
+
+    @Override
+    public String etcdMember() {
+        long id = servingMember;
+        return id == 0 ? null : EtcdView.hex(id);
+    }
+
+    @Override
+    public EtcdView etcdView() throws DcsException {
+        CallDeadline d = deadline();
+        EtcdEndpoints.Connection c = d.connection();
+        StatusResponse status = d.await(c.maintenance().statusMember(c.member()), "status of " + c.member());
+        MemberListResponse list = d.await(c.members().listMember(), "member list");
+        return new EtcdView(status.getLeader(), status.getHeader().getMemberId(), list.getMembers().stream()
+                .map(m -> new EtcdView.Member(m.getId(), m.getName(), m.isLearner())).toList());
+    }
+
+    @Override
+    public void moveEtcdLeader(long memberId) throws DcsException {
+        CallDeadline d = deadline();
+        d.await(d.connection().maintenance().moveLeader(memberId), "move of etcd leadership to " + EtcdView.hex(memberId));
     }
 
     @Override

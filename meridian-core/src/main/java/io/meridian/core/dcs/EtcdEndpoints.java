@@ -3,6 +3,7 @@ package io.meridian.core.dcs;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
+import io.etcd.jetcd.Maintenance;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
@@ -48,6 +49,14 @@ final class EtcdEndpoints implements AutoCloseable {
 
         Watch watch() {
             return client.getWatchClient();
+        }
+
+        Maintenance maintenance() {
+            return client.getMaintenanceClient();
+        }
+
+        io.etcd.jetcd.Cluster members() {
+            return client.getClusterClient();
         }
     }
 
