@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  * quorum): about 14.5 s to the first write on the new leader with etcd's leader in that region,
  * 7 to 9 s without.
  *
- * <p>Regions of etcd members come from the agents themselves: each publishes the etcd member it
- * talks to (its own region's, listed first in its {@code etcd.endpoints}). The member this agent
- * talks to is in its region too. etcd accepts a leadership transfer only from its leader, so the
- * transfer is asked of the member we talk to, and only when that member leads.
+ * <p>Regions of etcd members come from the agents themselves: each publishes its own region's etcd
+ * member, the first of its {@code etcd.endpoints} (not the one it happens to talk to: after a
+ * member stopped answering, an agent may be talking to another region's). etcd accepts a
+ * leadership transfer only from its leader, so the transfer is asked of the member we talk to, and
+ * only when that member leads.
  *
  * <p>Runs on the leader's HA loop, at most once per {@link #INTERVAL_NANOS}.
  */
@@ -69,7 +70,11 @@ final class EtcdLeaderPlacement {
         lastCheckNanos = now;
         try {
             EtcdView view = dcs.etcdView();
-            Decision d = decide(view, region, etcdRegions(c.members()), cfg.regionPriority());
+            Map<String, Set<String>> regions = etcdRegions(c.members());
+            if (dcs.etcdMember() != null) {
+                regions.computeIfAbsent(dcs.etcdMember(), k -> new TreeSet<>()).add(region);
+            }
+            Decision d = decide(view, region, regions, cfg.regionPriority());
             if (!d.move()) {
                 if (!d.reason().equals(lastReason)) {
                     LOG.info("etcd leader placement: {}", d.reason());
@@ -111,7 +116,6 @@ final class EtcdLeaderPlacement {
             return new Decision(0, "etcd has no leader right now");
         }
         Set<Long> ours = new HashSet<>();
-        ours.add(view.servingId());
         etcdRegions.forEach((hex, regions) -> {
             if (regions.contains(region)) {
                 ours.add(Long.parseUnsignedLong(hex, 16));

@@ -58,9 +58,18 @@ class EtcdLeaderPlacementTest {
     }
 
     @Test
-    void p05_theMemberITalkToCountsAsMyRegionEvenBeforeAnyAgentReportsIt() {
-        var d = decide(PARIS, PARIS, THREE, Map.of(), List.of());
-        assertThat(d.transferee()).isEqualTo(NEWYORK);
+    void p05_theMemberITalkToIsNotMineByThat() {
+        // After its own member stopped answering, this agent talks to tokyo's: tokyo is not paris.
+        var d = decide(TOKYO, TOKYO, THREE, USED, List.of());
+        assertThat(d.move()).isFalse();
+        assertThat(d.reason()).contains("outside region paris");
+        // And its own region's leader cannot be asked through tokyo's member.
+        assertThat(decide(PARIS, TOKYO, THREE, USED, List.of()).reason()).contains("only the leader can hand");
+    }
+
+    @Test
+    void p05b_noAgentReportsAnyMemberYet() {
+        assertThat(decide(PARIS, PARIS, THREE, Map.of(), List.of()).reason()).contains("outside region paris");
     }
 
     @Test
@@ -86,7 +95,8 @@ class EtcdLeaderPlacementTest {
         List<EtcdView.Member> members = List.of(THREE.get(0), new EtcdView.Member(NEWYORK, "newyork", true),
                 new EtcdView.Member(TOKYO, "a-unknown", false));
         // newyork is a learner (cannot lead); tokyo's member has no agent reporting it: still eligible.
-        assertThat(decide(PARIS, PARIS, members, Map.of(), List.of()).transferee()).isEqualTo(TOKYO);
+        assertThat(decide(PARIS, PARIS, members, Map.of(EtcdView.hex(PARIS), Set.of("paris")), List.of()).transferee())
+                .isEqualTo(TOKYO);
     }
 
     @Test

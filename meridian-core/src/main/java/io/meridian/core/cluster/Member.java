@@ -25,7 +25,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param apiUrl           base URL of the agent's REST API
  * @param tags             node tags
  * @param updatedAtMillis  wall clock of the agent when it wrote this record
- * @param etcdMember       the etcd member its agent talks to (hexadecimal id), or null when unknown
+ * @param etcdMember       its agent's own region's etcd member, the first of its endpoints
+ *                         (hexadecimal id), or null when unknown
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Member(

@@ -104,8 +104,10 @@ public interface Dcs extends AutoCloseable {
     AutoCloseable watch(Consumer<Cluster> onChange);
 
     /**
-     * The etcd member that answered this process's last {@link #load()}, in hexadecimal, or null
-     * before the first. Agents publish it, so the leader knows which etcd members serve which region.
+     * The etcd member listed first in this process's endpoints (its own region's, by convention), in
+     * hexadecimal, as its answers to {@link #load()} name it; null until it has answered one. Agents
+     * publish it, so the leader knows which etcd members are in which region, whichever member
+     * each agent happens to be talking to.
      */
     String etcdMember();
 

@@ -48,7 +48,8 @@ public final class EtcdDcs implements Dcs {
     private final ChangeSignal changes;
     private final ScheduledExecutorService watchThread;
     private final Set<ClusterSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-    private volatile long servingMember;
+    /** The id of the etcd member listed first, learned from its answers; 0 until it answered. */
+    private volatile long homeMember;
 
     private EtcdDcs(EtcdEndpoints endpoints, String namespace, String cluster, String memberName, double ttlSeconds,
             double retryTimeoutSeconds) {
@@ -111,13 +112,15 @@ public final class EtcdDcs implements Dcs {
         CallDeadline d = deadline();
         GetResponse r = d.await(d.kv().get(keys.prefixBytes(), GetOption.builder().isPrefix(true).build()),
                 "range read of " + keys.prefix());
-        servingMember = r.getHeader().getMemberId();
+        if (d.connection().member().equals(endpoints.home())) {
+            homeMember = r.getHeader().getMemberId();
+        }
         return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
     }
 
     @Override
     public String etcdMember() {
-        long id = servingMember;
+        long id = homeMember;
         return id == 0 ? null : EtcdView.hex(id);
     }
 

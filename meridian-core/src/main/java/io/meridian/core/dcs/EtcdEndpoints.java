@@ -77,6 +77,11 @@ final class EtcdEndpoints implements AutoCloseable {
         return current;
     }
 
+    /** The member listed first: by convention the process's own region's. */
+    String home() {
+        return endpoints.get(0);
+    }
+
     /** Runs after every switch, on the thread whose call failed, before the old client is closed. */
     void onSwitch(Runnable listener) {
         switchListeners.add(listener);
