@@ -27,9 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Regions of etcd members come from the agents themselves: each publishes its own region's etcd
  * member, the first of its {@code etcd.endpoints} (not the one it happens to talk to: after a
- * member stopped answering, an agent may be talking to another region's). etcd accepts a
- * leadership transfer only from its leader, so the transfer is asked of the member we talk to, and
- * only when that member leads.
+ * member stopped answering, an agent may be talking to another region's). etcd takes a leadership
+ * transfer from its leader only: {@link Dcs#moveEtcdLeader} sends it there.
  *
  * <p>Runs on the leader's HA loop, at most once per {@link #INTERVAL_NANOS}.
  */
@@ -124,10 +123,6 @@ final class EtcdLeaderPlacement {
         String leaderName = view.nameOf(view.leaderId());
         if (!ours.contains(view.leaderId())) {
             return new Decision(0, "etcd's leader " + leaderName + " is outside region " + region);
-        }
-        if (view.leaderId() != view.servingId()) {
-            return new Decision(0, "etcd's leader " + leaderName + " is in region " + region
-                    + " but is not the member I talk to, and only the leader can hand leadership on");
         }
         Comparator<EtcdView.Member> order = Comparator
                 .comparingInt((EtcdView.Member m) -> rank(etcdRegions.get(EtcdView.hex(m.id())), regionPriority))

@@ -59,6 +59,29 @@ class EtcdLeaderPlacementEtcdTest {
     }
 
     @Test
+    void aTransferAskedThroughAFollowerGoesToTheLeader() throws Exception {
+        try (EtcdDcs any = EtcdDcs.connect(etcd.endpoints(), "/meridian", "placement", null, 6, 5)) {
+            EtcdView v = await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(any::etcdView, x -> x.leaderId() != 0);
+            long follower = v.members().stream().mapToLong(EtcdView.Member::id).filter(id -> id != v.leaderId())
+                    .findFirst().orElseThrow();
+            long other = v.members().stream().mapToLong(EtcdView.Member::id)
+                    .filter(id -> id != v.leaderId() && id != follower).findFirst().orElseThrow();
+            String followerUrl = etcd.endpoints().stream().filter(e -> {
+                try (EtcdDcs one = EtcdDcs.connect(List.of(e), "/meridian", "placement", null, 6, 5)) {
+                    return one.etcdView().servingId() == follower;
+                } catch (Exception ex) {
+                    return false;
+                }
+            }).findFirst().orElseThrow();
+            try (EtcdDcs viaFollower = EtcdDcs.connect(List.of(followerUrl), "/meridian", "placement", null, 6, 5)) {
+                viaFollower.moveEtcdLeader(other);
+                await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                        .until(() -> viaFollower.etcdView().leaderId() == other);
+            }
+        }
+    }
+
+    @Test
     void placementAnyLeavesEtcdAlone() throws Exception {
         try (EtcdDcs dcs = EtcdDcs.connect(etcd.endpoints(), "/meridian", "placement", "paris-1", 6, 5)) {
             var cluster = dcs.load();

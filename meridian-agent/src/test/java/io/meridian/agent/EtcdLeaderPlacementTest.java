@@ -63,8 +63,8 @@ class EtcdLeaderPlacementTest {
         var d = decide(TOKYO, TOKYO, THREE, USED, List.of());
         assertThat(d.move()).isFalse();
         assertThat(d.reason()).contains("outside region paris");
-        // And its own region's leader cannot be asked through tokyo's member.
-        assertThat(decide(PARIS, TOKYO, THREE, USED, List.of()).reason()).contains("only the leader can hand");
+        // Its own region's member leads: it moves, whichever member this agent talks to.
+        assertThat(decide(PARIS, TOKYO, THREE, USED, List.of()).transferee()).isEqualTo(NEWYORK);
     }
 
     @Test
@@ -82,12 +82,10 @@ class EtcdLeaderPlacementTest {
     }
 
     @Test
-    void p07_leaderInMyRegionButNotTheMemberITalkToCannotBeAskedByMe() {
+    void p07_anyMemberOfMyRegionLeadingMovesOutOfIt() {
         List<EtcdView.Member> four = List.of(THREE.get(0), new EtcdView.Member(PARIS_2, "paris-b", false), THREE.get(1));
         Map<String, Set<String>> used = Map.of(EtcdView.hex(PARIS), Set.of("paris"), EtcdView.hex(PARIS_2), Set.of("paris"));
-        var d = decide(PARIS_2, PARIS, four, used, List.of());
-        assertThat(d.move()).isFalse();
-        assertThat(d.reason()).contains("only the leader can hand leadership on");
+        assertThat(decide(PARIS_2, PARIS, four, used, List.of()).transferee()).isEqualTo(NEWYORK);
     }
 
     @Test

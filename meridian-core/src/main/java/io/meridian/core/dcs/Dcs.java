@@ -115,9 +115,9 @@ public interface Dcs extends AutoCloseable {
     EtcdView etcdView() throws DcsException;
 
     /**
-     * Hands etcd's Raft leadership to {@code memberId}. etcd accepts this only from its leader, so
-     * it succeeds only while the member this process talks to leads; it returns once the transferee
-     * leads.
+     * Hands etcd's Raft leadership to {@code memberId}; returns once the transferee leads. etcd
+     * takes the request from its leader only: when the member this process talks to does not lead,
+     * the request goes to the leader over a short-lived client of its own.
      */
     void moveEtcdLeader(long memberId) throws DcsException;
 

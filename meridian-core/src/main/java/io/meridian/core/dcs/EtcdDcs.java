@@ -22,9 +22,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -137,7 +139,31 @@ public final class EtcdDcs implements Dcs {
     @Override
     public void moveEtcdLeader(long memberId) throws DcsException {
         CallDeadline d = deadline();
-        d.await(d.connection().maintenance().moveLeader(memberId), "move of etcd leadership to " + EtcdView.hex(memberId));
+        EtcdEndpoints.Connection c = d.connection();
+        String what = "move of etcd leadership to " + EtcdView.hex(memberId);
+        StatusResponse status = d.await(c.maintenance().statusMember(c.member()), "status of " + c.member());
+        long leader = status.getLeader();
+        if (leader == status.getHeader().getMemberId()) {
+            d.await(c.maintenance().moveLeader(memberId), what);
+            return;
+        }
+        // etcd takes the request from its leader only: ask the leader itself, over a client of its own
+        // (its failure says nothing about the member we usually talk to).
+        List<String> urls = d.await(c.members().listMember(), "member list").getMembers().stream()
+                .filter(m -> m.getId() == leader).flatMap(m -> m.getClientURIs().stream()).map(Object::toString).toList();
+        if (urls.isEmpty()) {
+            throw new DcsException("etcd's leader " + EtcdView.hex(leader) + " is not in the member list");
+        }
+        try (var pinned = endpoints.pinned(urls)) {
+            pinned.getMaintenanceClient().moveLeader(memberId).get(retryTimeoutNanos, TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new DcsException("etcd leader at " + urls + " failed " + what + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new DcsException("etcd leader at " + urls + " did not answer " + what + " within retry_timeout", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DcsException("interrupted during " + what, e);
+        }
     }
 
     @Override

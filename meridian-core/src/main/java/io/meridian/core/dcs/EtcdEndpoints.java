@@ -77,6 +77,15 @@ final class EtcdEndpoints implements AutoCloseable {
         return current;
     }
 
+    /**
+     * A client pinned to one member, for a request only that member serves (a leadership transfer
+     * goes to etcd's leader); the caller closes it.
+     */
+    Client pinned(List<String> memberUrls) {
+        return Client.builder().endpoints(memberUrls.toArray(String[]::new)).loadBalancerPolicy("pick_first")
+                .connectTimeout(retry).build();
+    }
+
     /** The member listed first: by convention the process's own region's. */
     String home() {
         return endpoints.get(0);
