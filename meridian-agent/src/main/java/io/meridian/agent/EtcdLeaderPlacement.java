@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * Keeps etcd's Raft leader out of the PostgreSQL leader's region. When both leaders sit in one
  * region, losing that region costs an etcd election before anything else can happen, and etcd's new
  * leader then renews every lease by a full TTL, the dead primary's leader key included: the
- * failover waits for both. Measured on the WAN lab (region outage of the leader's region, region
- * quorum): about 14.5 s to the first write on the new leader with etcd's leader in that region,
- * 7 to 9 s without.
+ * failover waits for both. Measured on the WAN lab (bench/regions/etcd-leader-ab.sh, region outage
+ * of the leader's region): median 13.7 s to the first write on the new leader with etcd's leader
+ * lost with the region, 9.9 s with it moved away.
  *
  * <p>Regions of etcd members come from the agents themselves: each publishes its own region's etcd
  * member, the first of its {@code etcd.endpoints} (not the one it happens to talk to: after a
@@ -57,8 +57,9 @@ final class EtcdLeaderPlacement {
     }
 
     /**
-     * Moves etcd's leadership out of this region if it is in it. Returns a sentence when it moved
-     * it, else null; failures are logged, never thrown: placement is an optimisation.
+     * Moves etcd's leadership out of this region if it is in it. Returns the sentence for the HA
+     * cycle's log line when it moved it, else null; failures are logged, never thrown: placement is
+     * an optimisation.
      */
     String maybeMove(Dcs dcs, Cluster c, DynamicConfig cfg) {
         long now = clock.getAsLong();
@@ -83,10 +84,8 @@ final class EtcdLeaderPlacement {
             }
             dcs.moveEtcdLeader(d.transferee());
             lastReason = null;
-            String done = "moved etcd leadership from " + view.nameOf(view.leaderId()) + " to "
+            return "moved etcd leadership from " + view.nameOf(view.leaderId()) + " to "
                     + view.nameOf(d.transferee()) + ": " + d.reason();
-            LOG.info(done);
-            return done;
         } catch (DcsException e) {
             LOG.warn("etcd leader placement: {}", e.getMessage());
             return null;

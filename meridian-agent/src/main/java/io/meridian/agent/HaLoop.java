@@ -109,7 +109,7 @@ final class HaLoop {
                 && reference - lastStreamedNanos < streamingWindowNanos(cfg);
     }
 
-    static long streamingWindowNanos(DynamicConfig cfg) {
+    private static long streamingWindowNanos(DynamicConfig cfg) {
         return TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + 2 * cfg.loopWaitMillis() + cfg.retryTimeoutMillis());
     }
 
