@@ -7,11 +7,15 @@ import io.etcd.jetcd.Maintenance;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.maintenance.StatusResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * timed out" or "no leader", switches members when no call through the current client has
  * succeeded for retry_timeout (counted from when that client was opened). A member that answers
  * nothing is left at the end of the first call that timed out; one slow call while other threads'
- * calls succeed, or an etcd election shorter than retry_timeout, does not move us.
+ * calls succeed, or an etcd election shorter than retry_timeout, does not move us. Once away from
+ * the first member (its own region's, by convention), the process asks it every ten retry timeouts
+ * whether it answers and sees a leader, and goes back to it when it does (Patroni's client stays
+ * wherever it landed: here that would be another region's member, a WAN round trip away).
  *
  * <p>Thread safety: a client and its service stubs form one immutable {@link Connection}, read once
  * per call. A switch replaces it atomically, tells the watches to move, then closes the old client,
@@ -66,11 +73,69 @@ final class EtcdEndpoints implements AutoCloseable {
     private volatile Connection current;
     private int first; // guarded by this
     private boolean closed; // guarded by this
+    private final ScheduledExecutorService homeward;
 
     EtcdEndpoints(List<String> endpoints, Duration retry) {
         this.endpoints = List.copyOf(endpoints);
         this.retry = retry;
         this.current = open(0);
+        long period = homewardPeriod(retry).toMillis();
+        this.homeward = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "meridian-etcd-homeward");
+            t.setDaemon(true);
+            return t;
+        });
+        if (this.endpoints.size() > 1) {
+            homeward.scheduleWithFixedDelay(this::tryHome, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * How often a process that left its first member asks whether it answers again: ten retry
+     * timeouts (20 s by default), so a member that comes and goes costs at most one switch back per
+     * period, while a process does not stay on another region's member, a WAN round trip away, for
+     * good after one bad moment of its own.
+     */
+    static Duration homewardPeriod(Duration retry) {
+        return retry.multipliedBy(10);
+    }
+
+    /**
+     * Back to the first member when it answers and sees an etcd leader; done off the callers'
+     * threads, with a client of its own for the probe, so no call waits on a member that may still
+     * be silent.
+     */
+    private void tryHome() {
+        synchronized (this) {
+            if (closed || first == 0) {
+                return;
+            }
+        }
+        try (Client probe = pinned(List.of(home()))) {
+            StatusResponse s = probe.getMaintenanceClient().statusMember(home()).get(retry.toNanos(), TimeUnit.NANOSECONDS);
+            if (s.getLeader() == 0) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            return; // still silent or cut off: try again next period
+        }
+        Connection back = open(0);
+        Connection old;
+        synchronized (this) {
+            if (closed || first == 0) {
+                back.client().close();
+                return;
+            }
+            first = 0;
+            old = current;
+            current = back;
+        }
+        LOG.info("etcd member {} answers again; back to it from {}", back.member(), old.member());
+        switchListeners.forEach(Runnable::run);
+        old.client().close();
     }
 
     Connection current() {
@@ -131,6 +196,7 @@ final class EtcdEndpoints implements AutoCloseable {
         synchronized (this) {
             closed = true;
         }
+        homeward.shutdownNow();
         current.client().close();
     }
 

@@ -87,6 +87,34 @@ class EtcdMemberSwitchTest {
         assertThat(dcs.awaitChange(after, Duration.ofSeconds(5))).as("the change signal moved to the new member").isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).revision() > after);
         assertThat(first.isCut(true)).isTrue();
+
+        // The first member answers again: within one homeward period the agent is back on it,
+        // with the same lease, and its watches follow.
+        long home = Long.parseUnsignedLong(dcs.etcdMember(), 16);
+        assertThat(dcs.etcdView().servingId()).as("away from the first member").isNotEqualTo(home);
+        first.heal();
+        long healed = System.nanoTime();
+        Duration period = EtcdEndpoints.homewardPeriod(Duration.ofMillis(Math.round(RETRY * 1000)));
+        // The agent keeps renewing meanwhile, as its HA loop would: a switch must never lose the key.
+        java.util.concurrent.atomic.AtomicBoolean lost = new java.util.concurrent.atomic.AtomicBoolean();
+        await().atMost(period.plusSeconds(10)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> {
+                    if (!dcs.renewLeader("a")) {
+                        lost.set(true);
+                    }
+                    return dcs.etcdView().servingId() == home;
+                });
+        System.out.printf("back on the first member %d ms after the heal%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healed));
+        assertThat(lost).as("the leader key was never lost").isFalse();
+        assertThat(dcs.renewLeader("a")).isTrue();
+        assertThat(leaderLease(raw, dcs)).isEqualTo(lease);
+        long back = dcs.load().revision();
+        try (EtcdDcs cli = EtcdDcs.connect(direct(members), "/m", "sw", null, 8, 10)) {
+            var cfg = cli.load();
+            assertThat(cli.setConfig(DynamicConfig.DEFAULTS, cfg.configVersion())).isTrue();
+        }
+        assertThat(dcs.awaitChange(back, Duration.ofSeconds(5))).as("the change signal moved back too").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).revision() > back);
     }
 
     @Test
