@@ -27,7 +27,30 @@ mkdir -p "$RESULTS"
 cp "$ROOT/meridian-dist/target/meridian.jar" "$DIR/meridian.jar"
 M() { java -jar "$DIR/meridian.jar" "$@"; }
 
-cleanup() { M lab down --dir "$DIR/lab" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
+# Any trial that lost or split writes, failed, or a drill that stopped early keeps the lab's logs
+# (agents, PostgreSQL, etcd, WAN relay) and the drills' own output next to the results, before lab
+# down removes them: such a run is the one worth reading.
+keep_logs() {
+  python3 - "$DIR" "$OUTAGES" "$PARTITIONS" <<'PY' || return 0
+import json, os, sys
+d, want = sys.argv[1], {"outage": int(sys.argv[2]), "partition": int(sys.argv[3])}
+for k, n in want.items():
+    try:
+        r = json.load(open(os.path.join(d, k + ".json")))
+    except Exception:
+        sys.exit(0)
+    if len(r["trials"]) < n or any(t.get("error") or t.get("split_brain_writes") or t.get("lost_writes")
+                                   for t in r["trials"]):
+        sys.exit(0)
+sys.exit(1)
+PY
+  local keep="$RESULTS/regions-drills-$STAMP-logs"
+  mkdir -p "$keep"
+  cp "$DIR"/*.err "$keep/" 2>/dev/null || true
+  (cd "$DIR" && find lab -name '*.log' -print0 | tar --null -czf "$keep/lab-logs.tar.gz" -T -) 2>/dev/null || true
+  echo "anomaly: lab logs and drill output kept in $keep" | tee -a "$OUT" >&2
+}
+cleanup() { keep_logs; M lab down --dir "$DIR/lab" >/dev/null 2>&1 || true; rm -rf "$DIR"; }
 trap cleanup EXIT
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
