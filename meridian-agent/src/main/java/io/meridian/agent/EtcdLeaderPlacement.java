@@ -82,7 +82,7 @@ final class EtcdLeaderPlacement {
                 }
                 return null;
             }
-            dcs.moveEtcdLeader(d.transferee());
+            dcs.moveEtcdLeader(view, d.transferee());
             lastReason = null;
             return "moved etcd leadership from " + view.nameOf(view.leaderId()) + " to "
                     + view.nameOf(d.transferee()) + ": " + d.reason();

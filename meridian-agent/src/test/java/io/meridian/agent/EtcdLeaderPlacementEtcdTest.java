@@ -74,7 +74,7 @@ class EtcdLeaderPlacementEtcdTest {
                 }
             }).findFirst().orElseThrow();
             try (EtcdDcs viaFollower = EtcdDcs.connect(List.of(followerUrl), "/meridian", "placement", null, 6, 5)) {
-                viaFollower.moveEtcdLeader(other);
+                viaFollower.moveEtcdLeader(viaFollower.etcdView(), other);
                 await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
                         .until(() -> viaFollower.etcdView().leaderId() == other);
             }

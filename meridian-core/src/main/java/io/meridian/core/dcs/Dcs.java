@@ -116,10 +116,11 @@ public interface Dcs extends AutoCloseable {
 
     /**
      * Hands etcd's Raft leadership to {@code memberId}; returns once the transferee leads. etcd
-     * takes the request from its leader only: when the member this process talks to does not lead,
-     * the request goes to the leader over a short-lived client of its own.
+     * takes the request from its leader only: when {@code view} (just read by {@link #etcdView()})
+     * says the member this process talks to does not lead, the request goes to the leader's client
+     * URLs over a short-lived client of its own.
      */
-    void moveEtcdLeader(long memberId) throws DcsException;
+    void moveEtcdLeader(EtcdView view, long memberId) throws DcsException;
 
     /** Remaining seconds of this agent's lease as etcd last told us, or -1 when unknown. */
     double leaseRemainingSeconds();

@@ -133,26 +133,24 @@ public final class EtcdDcs implements Dcs {
         StatusResponse status = d.await(c.maintenance().statusMember(c.member()), "status of " + c.member());
         MemberListResponse list = d.await(c.members().listMember(), "member list");
         return new EtcdView(status.getLeader(), status.getHeader().getMemberId(), list.getMembers().stream()
-                .map(m -> new EtcdView.Member(m.getId(), m.getName(), m.isLearner())).toList());
+                .map(m -> new EtcdView.Member(m.getId(), m.getName(), m.isLearner(),
+                        m.getClientURIs().stream().map(Object::toString).toList())).toList());
     }
 
     @Override
-    public void moveEtcdLeader(long memberId) throws DcsException {
-        CallDeadline d = deadline();
-        EtcdEndpoints.Connection c = d.connection();
+    public void moveEtcdLeader(EtcdView view, long memberId) throws DcsException {
         String what = "move of etcd leadership to " + EtcdView.hex(memberId);
-        StatusResponse status = d.await(c.maintenance().statusMember(c.member()), "status of " + c.member());
-        long leader = status.getLeader();
-        if (leader == status.getHeader().getMemberId()) {
-            d.await(c.maintenance().moveLeader(memberId), what);
+        if (view.leaderId() == view.servingId()) {
+            CallDeadline d = deadline();
+            d.await(d.connection().maintenance().moveLeader(memberId), what);
             return;
         }
         // etcd takes the request from its leader only: ask the leader itself, over a client of its own
         // (its failure says nothing about the member we usually talk to).
-        List<String> urls = d.await(c.members().listMember(), "member list").getMembers().stream()
-                .filter(m -> m.getId() == leader).flatMap(m -> m.getClientURIs().stream()).map(Object::toString).toList();
+        List<String> urls = view.members().stream().filter(m -> m.id() == view.leaderId())
+                .flatMap(m -> m.clientUrls().stream()).toList();
         if (urls.isEmpty()) {
-            throw new DcsException("etcd's leader " + EtcdView.hex(leader) + " is not in the member list");
+            throw new DcsException("etcd's leader " + EtcdView.hex(view.leaderId()) + " has no client URL in the member list");
         }
         try (var pinned = endpoints.pinned(urls)) {
             pinned.getMaintenanceClient().moveLeader(memberId).get(retryTimeoutNanos, TimeUnit.NANOSECONDS);

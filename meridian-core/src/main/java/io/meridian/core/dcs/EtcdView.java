@@ -13,7 +13,15 @@ import java.util.List;
 public record EtcdView(long leaderId, long servingId, List<Member> members) {
 
     /** One etcd member; a learner does not vote and cannot lead. */
-    public record Member(long id, String name, boolean learner) {
+    public record Member(long id, String name, boolean learner, List<String> clientUrls) {
+
+        public Member {
+            clientUrls = clientUrls == null ? List.of() : List.copyOf(clientUrls);
+        }
+
+        public Member(long id, String name, boolean learner) {
+            this(id, name, learner, List.of());
+        }
     }
 
     public EtcdView {
