@@ -65,6 +65,8 @@ final class HaLoop {
     /** When we last pointed PostgreSQL at a (new) leader: a standby gets a lease's time to catch its timeline. */
     private long followingSinceNanos;
     private boolean wasLeader;
+    /** Our latest promotion while {@code /history} does not hold it yet. */
+    private TimelineEvent unrecorded;
 
     HaLoop(NodeConfig node, Dcs dcs, PostgresController pg, LeaderDeadline deadline, PeerProbe peers,
            OperatorTasks tasks, Listener listener) {
@@ -127,6 +129,8 @@ final class HaLoop {
             return etcdUnreachable(e);
         }
         lastCluster = c;
+        // Before acting: a promotion not yet in the history is recorded even if we no longer lead.
+        recordPromotion();
         if (c.hasLeader()) {
             noLeaderSinceNanos = 0;
         } else if (noLeaderSinceNanos == 0) {
@@ -212,6 +216,11 @@ final class HaLoop {
             return syncChange;
         }
         SwitchoverRequest req = c.switchover();
+        if (req != null && node.name().equals(req.candidate()) && !node.name().equals(req.leader())) {
+            // Left over from our own promotion, when etcd did not answer the clear in time.
+            dcs.clearSwitchover(c.switchoverVersion());
+            return "cleared the switchover request that made me leader";
+        }
         if (req != null && (req.isFailover() || node.name().equals(req.leader()))) {
             return Switchover.stepDown(c, req, state, node, dcs, pg, peers, this::disarmAndForget);
         }
@@ -242,6 +251,8 @@ final class HaLoop {
             }
         }
         pg.promote(30);
+        // The history says when we began to take writes, not when etcd took the record.
+        long promotedAtMillis = System.currentTimeMillis();
         PgState now = pg.observe();
         lastState = now;
         try {
@@ -254,10 +265,16 @@ final class HaLoop {
         }
         String reason = c.switchover() != null ? (c.switchover().isFailover() ? "manual failover" : "switchover") : "failover";
         String oldLeader = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).newLeader();
-        dcs.appendHistory(new TimelineEvent(now.timeline(), now.writeLsn(), reason, System.currentTimeMillis(),
-                node.name(), oldLeader, node.region()));
+        unrecorded = new TimelineEvent(now.timeline(), now.writeLsn(), reason, promotedAtMillis,
+                node.name(), oldLeader, node.region());
+        recordPromotion();
         if (c.switchover() != null) {
-            dcs.clearSwitchover(0);
+            try {
+                dcs.clearSwitchover(0);
+            } catch (DcsException e) {
+                // Cleared on a later cycle by lead(): the request names us as its candidate.
+                LOG.warn("could not clear the switchover request after promoting: {}", e.getMessage());
+            }
         }
         try {
             pg.checkpoint();
@@ -268,6 +285,26 @@ final class HaLoop {
         listener.promoted(reason);
         return "promoted to leader on timeline " + now.timeline() + ": " + why
                 + (routers.sentence() == null ? "" : "; " + routers.sentence());
+    }
+
+    /**
+     * Appends our promotion to {@code /history}, or keeps it for the next cycle. PostgreSQL has
+     * already promoted: a slow etcd must not abort the rest of the promotion, and the record, with
+     * the promotion's own time, must still land, since who led when is read from it (the drills'
+     * split-brain count, {@code meridian history}).
+     */
+    private void recordPromotion() {
+        TimelineEvent event = unrecorded;
+        if (event == null) {
+            return;
+        }
+        try {
+            dcs.appendHistory(event);
+            unrecorded = null;
+        } catch (DcsException e) {
+            LOG.warn("could not record the promotion to timeline {} in the history yet ({}); retrying next cycle",
+                    event.timeline(), e.getMessage());
+        }
     }
 
     /** Renews the leader key and moves the fence deadline; false when the key is no longer ours. */

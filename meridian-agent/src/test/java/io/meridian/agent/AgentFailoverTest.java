@@ -3,6 +3,9 @@ package io.meridian.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.config.DynamicConfig;
@@ -16,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -125,6 +129,33 @@ class AgentFailoverTest {
             var m = cluster.cluster().member(old);
             return m.isPresent() && m.get().role() == Role.REPLICA && m.get().isStreaming();
         });
+    }
+
+    @Test
+    void aPromotionEtcdDidNotTakeIsRecordedLaterWithItsOwnTimeAndTheSwitchoverIsCleared() throws Exception {
+        bootedCluster();
+        String old = cluster.cluster().leader().name();
+        String target = cluster.names().stream().filter(n -> !n.equals(old)).findFirst().orElseThrow();
+        ByteSequence historyKey = ByteSequence.from("/meridian/" + TestCluster.CLUSTER + "/history", StandardCharsets.UTF_8);
+        try (Client etcd = Client.builder().endpoints(cluster.etcd.clientUrl()).build()) {
+            KV kv = etcd.getKVClient();
+            ByteSequence good = kv.get(historyKey).get(10, TimeUnit.SECONDS).getKvs().get(0).getValue();
+            // The new leader cannot append to an undecodable history: its promotion must go on all the same.
+            kv.put(historyKey, ByteSequence.from("not json", StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+            long asked = System.currentTimeMillis();
+            HttpResponse<String> r = post(old, "/switchover", "{\"leader\":\"" + old + "\",\"candidate\":\"" + target + "\"}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(cluster.awaitNewLeader(old, Duration.ofSeconds(30))).isEqualTo(target);
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> cluster.cluster().switchover() == null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.agents.get(target).lastReason().startsWith("no action"));
+            long repaired = System.currentTimeMillis();
+            kv.put(historyKey, good).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() ->
+                    cluster.cluster().history().stream().anyMatch(e -> e.newLeader().equals(target)));
+            var event = cluster.cluster().history().stream().filter(e -> e.newLeader().equals(target)).findFirst().orElseThrow();
+            assertThat(event.reason()).isEqualTo("switchover");
+            assertThat(event.atMillis()).as("the promotion's own time, not the repair's").isBetween(asked, repaired);
+        }
     }
 
     @Test

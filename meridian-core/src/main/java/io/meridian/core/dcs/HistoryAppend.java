@@ -18,7 +18,7 @@ import java.util.Objects;
  * append, so this is read, add, compare-and-set on the mod revision, repeated until it lands or
  * the call's deadline passes.
  *
- * <p>Idempotent: an event already present (same timeline and new leader) is not added twice, so a
+ * <p>Events stay in timeline order. Idempotent: an event already present (same timeline and new leader) is not added twice, so a
  * caller may safely retry after a timeout that left it unsure whether the write landed.
  */
 final class HistoryAppend {
@@ -47,7 +47,13 @@ final class HistoryAppend {
             if (present) {
                 return;
             }
-            history.add(event);
+            // In timeline order: a promotion recorded late (etcd did not take it in time) goes
+            // before any later one that landed first.
+            int at = history.size();
+            while (at > 0 && history.get(at - 1).timeline() > event.timeline()) {
+                at--;
+            }
+            history.add(at, event);
             Cmp cmp = version == 0
                     ? new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(0))
                     : new Cmp(key, Cmp.Op.EQUAL, CmpTarget.modRevision(version));

@@ -203,6 +203,14 @@ class EtcdDcsTest {
         Cluster c = a.load();
         assertThat(c.history()).containsExactly(one, two);
         assertThat(c.lastTimeline()).isEqualTo(3);
+
+        // A promotion recorded late, after a later one landed, takes its place by timeline.
+        TimelineEvent three = new TimelineEvent(5, Lsn.parse("0/7000000"), "failover", 4000, "a", "c", "paris");
+        a.appendHistory(three);
+        TimelineEvent late = new TimelineEvent(4, Lsn.parse("0/6000000"), "failover", 3000, "c", "b", "newyork");
+        a.appendHistory(late);
+        assertThat(a.load().history()).containsExactly(one, two, late, three);
+        assertThat(a.load().lastTimeline()).isEqualTo(5);
     }
 
     @Test
