@@ -45,6 +45,8 @@ public final class Router implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Router(RouterConfig config, ClusterView view) throws SSLException {
+        // First: a bad root certificate must fail before any thread or socket exists.
+        SslContext verifying = serverVerifying(config);
         this.config = new LiveConfig(config);
         this.view = view;
         this.lag = new LagMonitor(config.monitor());
@@ -52,6 +54,20 @@ public final class Router implements AutoCloseable {
         RoutePlanner planner = new RoutePlanner(this.config, view, lag, table::connections);
         this.proxy = new ProxyServer(this.config, view, planner, table, metrics, clientTls(config),
                 Runtime.getRuntime().availableProcessors());
+        proxy.serverVerifyingContext(verifying);
+    }
+
+    /** The context that verifies the servers against tls.server_root_cert, or null when the mode does not verify. */
+    private static SslContext serverVerifying(RouterConfig config) {
+        if (!config.serverTls().verifies()) {
+            return null;
+        }
+        try {
+            return ProxyServer.verifyingContext(config.serverRootCert());
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new ConfigException(config.source(), "tls.server_root_cert", "expected PEM certificates in "
+                    + config.serverRootCert() + ": " + e.getMessage());
+        }
     }
 
     private static SslContext clientTls(RouterConfig config) throws SSLException {
@@ -94,7 +110,7 @@ public final class Router implements AutoCloseable {
 
     /**
      * Re-reads the file the router was started from and applies what may change while running
-     * (reads.*, region, leader.stale_after, client.*, tls certificates and server_mode). Open
+     * (reads.*, region, leader.stale_after, client.*, tls certificates, server_mode and server_root_cert). Open
      * connections stay as they are; new ones follow the new settings. On any error nothing changes.
      *
      * @return the keys that changed
@@ -108,11 +124,13 @@ public final class Router implements AutoCloseable {
         }
         RouterConfig next = RouterConfigLoader.load(file);
         SslContext tls = clientTls(next);
+        SslContext verifying = serverVerifying(next);
         List<String> changed = config.reload(next);
         if (tls != null) {
             // Always rebuilt: a renewed certificate usually keeps its file name.
             proxy.sslContext(tls);
         }
+        proxy.serverVerifyingContext(verifying);
         LOG.info("router {} reloaded {}: {}", next.name(), file, changed.isEmpty() ? "no change" : "changed " + String.join(", ", changed));
         return changed;
     }

@@ -52,6 +52,7 @@ public final class LiveConfig {
         changedIf(changed, "client.startup_timeout", now, next, RouterConfig::startupTimeout);
         changedIf(changed, "tls", now, next, RouterConfig::tls);
         changedIf(changed, "tls.server_mode", now, next, RouterConfig::serverTls);
+        changedIf(changed, "tls.server_root_cert", now, next, RouterConfig::serverRootCert);
         current = next;
         return changed;
     }

@@ -25,7 +25,10 @@ import java.util.List;
  * @param connectTimeout bound on connecting to a PostgreSQL server for a client
  * @param startupTimeout bound on a client sending its startup packet (slow senders are cut off)
  * @param tls       client-side TLS, or null to answer 'N' to SSLRequest
- * @param serverTls whether the router encrypts its own connections to the PostgreSQL servers
+ * @param serverTls whether the router encrypts its own connections to the PostgreSQL servers, and
+ *                  whether it verifies their certificates
+ * @param serverRootCert root certificate(s), PEM, that the servers' certificates must chain to
+ *                  ({@code verify-ca}, {@code verify-full}); null otherwise
  */
 public record RouterConfig(
         String source,
@@ -42,10 +45,22 @@ public record RouterConfig(
         Duration connectTimeout,
         Duration startupTimeout,
         Tls tls,
-        ServerTls serverTls) {
+        ServerTls serverTls,
+        Path serverRootCert) {
 
     public RouterConfig {
         serverTls = serverTls == null ? ServerTls.DISABLE : serverTls;
+        if (serverTls.verifies() && serverRootCert == null) {
+            throw new IllegalArgumentException("tls.server_mode " + serverTls.label() + " needs tls.server_root_cert");
+        }
+    }
+
+    /** The settings without a server root certificate (no verification of the servers). */
+    public RouterConfig(String source, String cluster, String name, String region, Etcd etcd, HostPort rwListen,
+                        HostPort roListen, HostPort httpListen, Reads reads, Monitor monitor, Duration leaderStaleAfter,
+                        Duration connectTimeout, Duration startupTimeout, Tls tls, ServerTls serverTls) {
+        this(source, cluster, name, region, etcd, rwListen, roListen, httpListen, reads, monitor, leaderStaleAfter,
+                connectTimeout, startupTimeout, tls, serverTls, null);
     }
 
     /** The settings without server-side TLS (the shape before {@code tls.server_mode} existed). */
@@ -53,15 +68,28 @@ public record RouterConfig(
                         HostPort roListen, HostPort httpListen, Reads reads, Monitor monitor, Duration leaderStaleAfter,
                         Duration connectTimeout, Duration startupTimeout, Tls tls) {
         this(source, cluster, name, region, etcd, rwListen, roListen, httpListen, reads, monitor, leaderStaleAfter,
-                connectTimeout, startupTimeout, tls, ServerTls.DISABLE);
+                connectTimeout, startupTimeout, tls, ServerTls.DISABLE, null);
     }
 
     /**
      * TLS from the router to the servers, with libpq's sslmode meanings: {@code prefer} encrypts
-     * when the server offers it, {@code require} refuses the client when the server does not. The
-     * server certificate is not verified (as libpq's require without a root certificate).
+     * when the server offers it, {@code require} refuses the client when the server does not, both
+     * without verifying the server's certificate; {@code verify-ca} also requires a certificate
+     * that chains to {@code tls.server_root_cert}, and {@code verify-full} one that also names the
+     * host the router dials (subjectAltName, as the member publishes it).
      */
-    public enum ServerTls { DISABLE, PREFER, REQUIRE }
+    public enum ServerTls {
+        DISABLE, PREFER, REQUIRE, VERIFY_CA, VERIFY_FULL;
+
+        /** The setting's spelling in router.yml. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        public boolean verifies() {
+            return this == VERIFY_CA || this == VERIFY_FULL;
+        }
+    }
 
     public record Etcd(List<String> endpoints, String namespace) {
         public Etcd {

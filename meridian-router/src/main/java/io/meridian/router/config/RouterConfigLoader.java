@@ -98,22 +98,31 @@ public final class RouterConfigLoader {
 
         RouterConfig.Tls tls = null;
         ConfigNode tlsNode = top.child("tls", false);
-        tlsNode.allowOnly(Set.of("certificate", "private_key", "server_mode"));
+        tlsNode.allowOnly(Set.of("certificate", "private_key", "server_mode", "server_root_cert"));
         if (tlsNode.has("certificate") || tlsNode.has("private_key")) {
             tls = new RouterConfig.Tls(readable(tlsNode, "certificate"), readable(tlsNode, "private_key"));
         }
         String serverMode = tlsNode.textOr("server_mode", "disable");
-        RouterConfig.ServerTls serverTls = switch (serverMode) {
-            case "disable" -> RouterConfig.ServerTls.DISABLE;
-            case "prefer" -> RouterConfig.ServerTls.PREFER;
-            case "require" -> RouterConfig.ServerTls.REQUIRE;
-            default -> throw tlsNode.error("server_mode", "expected disable, prefer or require, got \"" + serverMode + "\"");
-        };
+        RouterConfig.ServerTls serverTls = java.util.Arrays.stream(RouterConfig.ServerTls.values())
+                .filter(m -> m.label().equals(serverMode)).findFirst()
+                .orElseThrow(() -> tlsNode.error("server_mode",
+                        "expected disable, prefer, require, verify-ca or verify-full, got \"" + serverMode + "\""));
+        Path serverRootCert = null;
+        if (serverTls.verifies()) {
+            if (!tlsNode.has("server_root_cert")) {
+                throw tlsNode.error("server_root_cert", "expected the PEM file of the root certificate(s) the servers' "
+                        + "certificates chain to: server_mode " + serverMode + " verifies them against it");
+            }
+            serverRootCert = readable(tlsNode, "server_root_cert");
+        } else if (tlsNode.has("server_root_cert")) {
+            throw tlsNode.error("server_root_cert", "is only used with server_mode verify-ca or verify-full, got server_mode "
+                    + serverMode);
+        }
         return new RouterConfig(source, cluster, name, region, new RouterConfig.Etcd(endpoints, namespace), rw, ro, http,
                 new RouterConfig.Reads(maxLag, fallback, minLsnWait), mon,
                 seconds(leader, "stale_after", 10, 0.5, 3600),
                 seconds(client, "connect_timeout", 5, 0.1, 600),
-                seconds(client, "startup_timeout", 10, 0.1, 600), tls, serverTls);
+                seconds(client, "startup_timeout", 10, 0.1, 600), tls, serverTls, serverRootCert);
     }
 
     private static Duration seconds(ConfigNode node, String key, double fallback, double min, double max) {

@@ -206,7 +206,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 relay(ctx, server, backend, startup);
                 return;
             }
-            ServerTlsUpgrade.start(server, tls, backend, proxy.serverSslContext()).addListener(t -> {
+            ServerTlsUpgrade.start(server, tls, backend, proxy.serverSslContext(tls)).addListener(t -> {
                 if (t.isSuccess()) {
                     relay(ctx, server, backend, startup);
                 } else {

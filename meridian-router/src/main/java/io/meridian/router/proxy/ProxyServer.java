@@ -47,6 +47,7 @@ public final class ProxyServer implements AutoCloseable {
     final RouterMetrics metrics;
     private volatile SslContext sslContext;
     private SslContext serverSsl;
+    private SslContext serverVerifying;
     final Transport transport = Transport.best();
     private final ClusterView view;
     private final EventLoopGroup loops;
@@ -104,12 +105,32 @@ public final class ProxyServer implements AutoCloseable {
         return live.get();
     }
 
-    /** For connections to the servers (tls.server_mode); built on first use, certificates not verified. */
-    synchronized SslContext serverSslContext() throws javax.net.ssl.SSLException {
+    /**
+     * For connections to the servers in {@code mode} (tls.server_mode, read once by the caller, so
+     * a reload in between never pairs a verifying mode with a context that does not verify): the
+     * one that verifies against tls.server_root_cert, or the one that does not, each built on first use.
+     */
+    synchronized SslContext serverSslContext(RouterConfig.ServerTls mode) throws javax.net.ssl.SSLException {
+        if (mode.verifies()) {
+            if (serverVerifying == null) {
+                serverVerifying = verifyingContext(config().serverRootCert());
+            }
+            return serverVerifying;
+        }
         if (serverSsl == null) {
             serverSsl = ServerTlsUpgrade.clientContext();
         }
         return serverSsl;
+    }
+
+    /** A context that accepts only server certificates chaining to {@code rootCert} (PEM). */
+    public static SslContext verifyingContext(java.nio.file.Path rootCert) throws javax.net.ssl.SSLException {
+        return ServerTlsUpgrade.verifyingContext(rootCert);
+    }
+
+    /** New server connections verify against {@code context} (a reload re-reads the root certificate), or one built on first use when null. */
+    public synchronized void serverVerifyingContext(SslContext context) {
+        this.serverVerifying = context;
     }
 
     /** Client-side TLS for new connections, or null to answer 'N'. */

@@ -14,14 +14,19 @@ import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Turns a fresh connection to a PostgreSQL server into a TLS one before the startup packet, as
  * libpq does: an SSLRequest, then one byte, 'S' (handshake) or 'N' (plain text: fine for
- * {@code prefer}, a refusal for {@code require}). The server's certificate is not verified,
- * matching libpq's {@code require} without a root certificate: it stops passive listeners on the
- * link between router and server, not an active impostor.
+ * {@code prefer}, a refusal otherwise). With {@code prefer} and {@code require} the server's
+ * certificate is not verified, as libpq's {@code require} without a root certificate: that stops
+ * passive listeners on the link between router and server, not an active impostor. With
+ * {@code verify-ca} the certificate must chain to {@code tls.server_root_cert}; with
+ * {@code verify-full} it must also name the host the router dials (the member's published host),
+ * checked as HTTPS clients check theirs (subjectAltName, DNS name or IP address).
  */
 final class ServerTlsUpgrade extends ChannelInboundHandlerAdapter {
 
@@ -42,6 +47,10 @@ final class ServerTlsUpgrade extends ChannelInboundHandlerAdapter {
 
     static SslContext clientContext() throws SSLException {
         return SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+    }
+
+    static SslContext verifyingContext(java.nio.file.Path rootCert) throws SSLException {
+        return SslContextBuilder.forClient().trustManager(rootCert.toFile()).build();
     }
 
     /** Starts the upgrade on {@code server}, which must not have sent or received anything yet. */
@@ -67,6 +76,12 @@ final class ServerTlsUpgrade extends ChannelInboundHandlerAdapter {
             fail(ctx, "answered the SSLRequest with " + size + " bytes instead of one");
         } else if (answer == 'S') {
             SslHandler tls = context.newHandler(ctx.alloc(), backend.host(), backend.port());
+            if (mode == RouterConfig.ServerTls.VERIFY_FULL) {
+                SSLEngine engine = tls.engine();
+                SSLParameters params = engine.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                engine.setSSLParameters(params);
+            }
             ctx.pipeline().addFirst("tls", tls);
             tls.handshakeFuture().addListener(f -> {
                 if (f.isSuccess()) {
@@ -78,7 +93,7 @@ final class ServerTlsUpgrade extends ChannelInboundHandlerAdapter {
         } else if (answer == 'N' && mode == RouterConfig.ServerTls.PREFER) {
             done.trySuccess(false);
         } else if (answer == 'N') {
-            fail(ctx, "does not accept TLS and tls.server_mode is require");
+            fail(ctx, "does not accept TLS and tls.server_mode is " + mode.label());
         } else {
             fail(ctx, "answered the SSLRequest with '" + (char) answer + "'");
         }

@@ -61,6 +61,22 @@ class RouterConfigLoaderTest {
         assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD.replace("password: s3cret", "pasword: s3cret")))
                 .hasMessageContaining("r.yml: monitor.pasword: unknown key");
         assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD + "tls: {server_mode: verify}\n"))
-                .hasMessage("r.yml: tls.server_mode: expected disable, prefer or require, got \"verify\"");
+                .hasMessage("r.yml: tls.server_mode: expected disable, prefer, require, verify-ca or verify-full, got \"verify\"");
+        assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD + "tls: {server_mode: verify-full}\n"))
+                .hasMessageStartingWith("r.yml: tls.server_root_cert: expected the PEM file of the root certificate(s)");
+        assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD + "tls: {server_mode: verify-ca, server_root_cert: /nonexistent/root.crt}\n"))
+                .hasMessage("r.yml: tls.server_root_cert: expected a readable PEM file, got \"/nonexistent/root.crt\"");
+        assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD + "tls: {server_mode: require, server_root_cert: /etc/hostname}\n"))
+                .hasMessage("r.yml: tls.server_root_cert: is only used with server_mode verify-ca or verify-full, got server_mode require");
+    }
+
+    @Test
+    void verifyModesReadTheRootCertificate() {
+        RouterConfig c = RouterConfigLoader.parse(Path.of("router.yml"),
+                GOOD + "tls: {server_mode: verify-full, server_root_cert: /etc/hostname}\n");
+        assertThat(c.serverTls()).isEqualTo(RouterConfig.ServerTls.VERIFY_FULL);
+        assertThat(c.serverRootCert()).isEqualTo(Path.of("/etc/hostname"));
+        LiveConfig live = new LiveConfig(RouterConfigLoader.parse(Path.of("router.yml"), GOOD + "tls: {server_mode: require}\n"));
+        assertThat(live.reload(c)).containsExactly("tls.server_mode", "tls.server_root_cert");
     }
 }

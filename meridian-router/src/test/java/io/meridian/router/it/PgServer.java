@@ -78,6 +78,33 @@ public final class PgServer implements AutoCloseable {
         Path key = data.resolve("server.key");
         run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", crt.toString(),
                 "-days", "2", "-subj", "/CN=127.0.0.1"));
+        tlsOnly();
+    }
+
+    /**
+     * As {@link #requireTls()}, with a certificate signed by a certificate authority made for this
+     * server alone and naming it by {@code subjectAltName} (e.g. {@code IP:127.0.0.1}).
+     *
+     * @return the authority's certificate (PEM), readable by anyone
+     */
+    Path requireTlsSignedByCa(String subjectAltName) throws IOException, InterruptedException {
+        Path caKey = dir.resolve("ca.key");
+        Path caCrt = dir.resolve("ca.crt");
+        Path csr = dir.resolve("server.csr");
+        Path ext = dir.resolve("server.ext");
+        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out", caCrt.toString(),
+                "-days", "2", "-subj", "/CN=meridian test authority"));
+        run(List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", data.resolve("server.key").toString(),
+                "-out", csr.toString(), "-subj", "/CN=meridian test server"));
+        Files.writeString(ext, "subjectAltName=" + subjectAltName + "\n");
+        chown(ext);
+        run(List.of("openssl", "x509", "-req", "-in", csr.toString(), "-CA", caCrt.toString(), "-CAkey", caKey.toString(),
+                "-CAcreateserial", "-days", "2", "-extfile", ext.toString(), "-out", data.resolve("server.crt").toString()));
+        tlsOnly();
+        return caCrt;
+    }
+
+    private void tlsOnly() throws IOException, InterruptedException {
         Files.writeString(data.resolve("pg_hba.conf"), String.join("\n",
                 "local all all trust", "local replication all trust",
                 "hostssl all all 127.0.0.1/32 scram-sha-256", ""));

@@ -10,6 +10,7 @@ import io.meridian.core.cluster.Role;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,24 +28,36 @@ class ServerTlsTest {
 
     static PgServer tlsOnly;
     static PgServer plain;
+    /** TLS with a certificate from its own authority, naming 127.0.0.1, the host the router dials. */
+    static PgServer signedForIp;
+    static Path ipAuthority;
+    /** TLS with a certificate from another authority, naming a host name the router does not dial. */
+    static PgServer signedForName;
+    static Path nameAuthority;
 
     @BeforeAll
     static void startPostgres() throws Exception {
         tlsOnly = PgServer.primary();
         tlsOnly.requireTls();
         plain = PgServer.primary();
+        signedForIp = PgServer.primary();
+        ipAuthority = signedForIp.requireTlsSignedByCa("IP:127.0.0.1");
+        signedForName = PgServer.primary();
+        nameAuthority = signedForName.requireTlsSignedByCa("DNS:db.meridian.test");
         // pg_ctl reload returns before the server has re-read its files.
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            try (Connection c = tlsOnly.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW ssl")) {
-                rs.next();
-                return rs.getString(1).equals("on");
-            }
-        });
+        for (PgServer pg : new PgServer[] {tlsOnly, signedForIp, signedForName}) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (Connection c = pg.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW ssl")) {
+                    rs.next();
+                    return rs.getString(1).equals("on");
+                }
+            });
+        }
     }
 
     @AfterAll
     static void stopPostgres() throws Exception {
-        for (PgServer pg : new PgServer[] {tlsOnly, plain}) {
+        for (PgServer pg : new PgServer[] {tlsOnly, plain, signedForIp, signedForName}) {
             if (pg != null) {
                 pg.close();
             }
@@ -52,9 +65,13 @@ class ServerTlsTest {
     }
 
     static Router router(RouterConfig.ServerTls mode, PgServer leader) throws Exception {
+        return router(mode, null, leader);
+    }
+
+    static Router router(RouterConfig.ServerTls mode, Path rootCert, PgServer leader) throws Exception {
         RouterConfig b = Clusters.config("paris", Duration.ofSeconds(30), null);
         RouterConfig cfg = new RouterConfig(b.source(), b.cluster(), b.name(), b.region(), b.etcd(), b.rwListen(), b.roListen(),
-                null, b.reads(), b.monitor(), b.leaderStaleAfter(), b.connectTimeout(), b.startupTimeout(), null, mode);
+                null, b.reads(), b.monitor(), b.leaderStaleAfter(), b.connectTimeout(), b.startupTimeout(), null, mode, rootCert);
         ClusterView view = new ClusterView();
         Router r = Router.start(cfg, view);
         view.apply(cluster(1, "p", member("p", "paris", Role.PRIMARY, leader.port)));
@@ -96,6 +113,46 @@ class ServerTlsTest {
             assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
                     .hasMessageContaining("does not accept TLS")
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+        }
+    }
+
+    @Test
+    void verifyFullAcceptsACertificateFromTheRootThatNamesTheHost() throws Exception {
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, signedForIp);
+             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+            assertThat(encrypted(c)).isTrue();
+        }
+    }
+
+    @Test
+    void verifyCaRefusesACertificateFromAnotherRoot() throws Exception {
+        for (Path foreign : new Path[] {nameAuthority, tlsOnly.data.resolve("server.crt")}) {
+            try (Router r = router(RouterConfig.ServerTls.VERIFY_CA, foreign, signedForIp)) {
+                assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
+                        .hasMessageContaining("TLS handshake failed")
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+            }
+        }
+    }
+
+    @Test
+    void verifyCaAcceptsACertificateNamingAnotherHostWhereVerifyFullRefusesIt() throws Exception {
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_CA, nameAuthority, signedForName);
+             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+            assertThat(encrypted(c)).isTrue();
+        }
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, nameAuthority, signedForName)) {
+            assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("TLS handshake failed")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+        }
+    }
+
+    @Test
+    void verifyModesRefuseAServerWithoutTls() throws Exception {
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, plain)) {
+            assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("does not accept TLS and tls.server_mode is verify-full");
         }
     }
 
