@@ -110,7 +110,7 @@ public final class Router implements AutoCloseable {
 
     /**
      * Re-reads the file the router was started from and applies what may change while running
-     * (reads.*, region, leader.stale_after, client.*, tls certificates, server_mode and server_root_cert). Open
+     * (reads.*, region, leader.stale_after, client.*, monitor, tls certificates, server_mode and server_root_cert). Open
      * connections stay as they are; new ones follow the new settings. On any error nothing changes.
      *
      * @return the keys that changed
@@ -131,6 +131,7 @@ public final class Router implements AutoCloseable {
             proxy.sslContext(tls);
         }
         proxy.serverVerifyingContext(verifying);
+        lag.reconfigure(next.monitor());
         LOG.info("router {} reloaded {}: {}", next.name(), file, changed.isEmpty() ? "no change" : "changed " + String.join(", ", changed));
         return changed;
     }

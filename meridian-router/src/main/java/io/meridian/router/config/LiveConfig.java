@@ -10,7 +10,7 @@ import java.util.function.Function;
  * The settings a running router uses now. A reload swaps the whole record at once (readers see the
  * old or the new one, never a mix) and touches no connection: new settings apply to the next
  * routing decision. Settings that belong to sockets or threads the router already holds (listen
- * addresses, etcd, cluster, name, monitor login) are refused with the key named, and nothing changes.
+ * addresses, etcd, cluster, name) are refused with the key named, and nothing changes.
  */
 public final class LiveConfig {
 
@@ -38,7 +38,6 @@ public final class LiveConfig {
         fixed(next, "listen.rw", now, RouterConfig::rwListen);
         fixed(next, "listen.ro", now, RouterConfig::roListen);
         fixed(next, "listen.http", now, RouterConfig::httpListen);
-        fixed(next, "monitor", now, RouterConfig::monitor);
         if ((now.tls() == null) != (next.tls() == null)) {
             throw new ConfigException(next.source(), "tls.certificate", "cannot be added or removed without a restart");
         }
@@ -53,6 +52,8 @@ public final class LiveConfig {
         changedIf(changed, "tls", now, next, RouterConfig::tls);
         changedIf(changed, "tls.server_mode", now, next, RouterConfig::serverTls);
         changedIf(changed, "tls.server_root_cert", now, next, RouterConfig::serverRootCert);
+        // Named, never shown: the monitor settings hold a password.
+        changedIf(changed, "monitor", now, next, RouterConfig::monitor);
         current = next;
         return changed;
     }
@@ -65,7 +66,7 @@ public final class LiveConfig {
     }
 
     private static String describe(Object value) {
-        // Monitor's toString leaves the password out; the others hold no secret.
+        // None of the fixed settings holds a secret (Monitor's toString would leave the password out).
         return String.valueOf(value);
     }
 

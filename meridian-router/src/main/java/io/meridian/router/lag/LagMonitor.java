@@ -16,8 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LagMonitor implements AutoCloseable {
 
-    private final RouterConfig.Monitor config;
-    private final long freshNanos;
+    private RouterConfig.Monitor config;
+    private volatile long freshNanos;
+    private Cluster lastCluster;
     private final Map<String, NodeProbe> probes = new HashMap<>();
     private final Map<String, Measurement> latest = new ConcurrentHashMap<>();
     private final LeaderLsnHistory leaderHistory = new LeaderLsnHistory();
@@ -26,8 +27,33 @@ public final class LagMonitor implements AutoCloseable {
 
     public LagMonitor(RouterConfig.Monitor config) {
         this.config = config;
-        // Three missed rounds plus one timeout: past that a figure is history, not a measurement.
-        this.freshNanos = 3 * config.interval().toNanos() + config.timeout().toNanos();
+        this.freshNanos = freshNanos(config);
+    }
+
+    /** Three missed rounds plus one timeout: past that a figure is history, not a measurement. */
+    private static long freshNanos(RouterConfig.Monitor config) {
+        return 3 * config.interval().toNanos() + config.timeout().toNanos();
+    }
+
+    /**
+     * New monitor settings (a reload): every probe is replaced by one with the new login, interval
+     * and timeout. The figures already measured stay until they age out, so reads keep their
+     * replicas while the new probes connect.
+     *
+     * @return whether anything changed
+     */
+    public synchronized boolean reconfigure(RouterConfig.Monitor next) {
+        if (closed || next.equals(config)) {
+            return false;
+        }
+        config = next;
+        freshNanos = freshNanos(next);
+        probes.values().forEach(NodeProbe::stop);
+        probes.clear();
+        if (lastCluster != null) {
+            update(lastCluster);
+        }
+        return true;
     }
 
     /** Follows membership: probes new members, stops probing those that left or moved. */
@@ -35,6 +61,7 @@ public final class LagMonitor implements AutoCloseable {
         if (closed) {
             return;
         }
+        lastCluster = cluster;
         String newLeader = cluster.hasLeader() ? cluster.leader().name() : null;
         if (newLeader == null || !newLeader.equals(leader)) {
             leaderHistory.clear();

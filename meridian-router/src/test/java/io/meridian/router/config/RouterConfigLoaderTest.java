@@ -44,10 +44,10 @@ class RouterConfigLoaderTest {
         RouterConfig moved = RouterConfigLoader.parse(Path.of("router.yml"), GOOD.replace("127.0.0.1:5440", "127.0.0.1:6440"));
         assertThatThrownBy(() -> live.reload(moved)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("router.yml: listen.rw: cannot change without a restart");
-        RouterConfig newPassword = RouterConfigLoader.parse(Path.of("router.yml"), GOOD.replace("s3cret", "other"));
-        assertThatThrownBy(() -> live.reload(newPassword)).hasMessageContaining("monitor").hasMessageNotContaining("s3cret")
-                .hasMessageNotContaining("other");
         assertThat(live.get()).isSameAs(looser);
+        // The monitor login changes while running (password rotation); only its key is reported.
+        RouterConfig newPassword = RouterConfigLoader.parse(Path.of("router.yml"), GOOD.replace("s3cret", "other"));
+        assertThat(live.reload(newPassword)).contains("monitor").noneMatch(k -> k.contains("s3cret") || k.contains("other"));
     }
 
     @Test

@@ -32,11 +32,15 @@ class RouterReloadTest {
     Path dir;
 
     static String yaml(List<Integer> ports, String maxLag, String fallback) {
+        return yaml(ports, maxLag, fallback, "postgres", PgServer.PASSWORD);
+    }
+
+    static String yaml(List<Integer> ports, String maxLag, String fallback, String monitorUser, String monitorPassword) {
         return String.join("\n", "cluster: test", "region: paris", "name: router-reload",
                 "etcd: {endpoints: ['http://127.0.0.1:2379']}",
                 "listen: {rw: '127.0.0.1:" + ports.get(0) + "', ro: '127.0.0.1:" + ports.get(1) + "', http: '127.0.0.1:" + ports.get(2) + "'}",
                 "reads: {max_lag: '" + maxLag + "', fallback: " + fallback + "}",
-                "monitor: {username: postgres, password: " + PgServer.PASSWORD + ", interval: 0.1, timeout: 1}",
+                "monitor: {username: " + monitorUser + ", password: " + monitorPassword + ", interval: 0.1, timeout: 1}",
                 "leader: {stale_after: 30}", "");
     }
 
@@ -84,6 +88,32 @@ class RouterReloadTest {
                 } finally {
                     standby.execute("SELECT pg_wal_replay_resume()");
                 }
+            }
+        }
+    }
+
+    @Test
+    void reloadTakesANewMonitorPasswordWithoutARestart() throws Exception {
+        List<Integer> ports = FreePorts.allocate(3);
+        Path file = dir.resolve("router.yml");
+        Files.writeString(file, yaml(ports, "1GB", "leader", "probe", "first-secret"));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        try (PgServer primary = PgServer.primary()) {
+            primary.execute("CREATE ROLE probe LOGIN PASSWORD 'first-secret' IN ROLE pg_monitor");
+            ClusterView view = new ClusterView();
+            try (Router router = Router.start(RouterConfigLoader.load(file), view)) {
+                view.apply(cluster(1, "p", member("p", "paris", Role.PRIMARY, primary.port)));
+                await().atMost(Duration.ofSeconds(10)).until(() -> router.lag().lag("p").fresh());
+                // The password is rotated on the server and the probe's session ends: its figures go stale.
+                primary.execute("ALTER ROLE probe PASSWORD 'second-secret'");
+                primary.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'probe'");
+                await().atMost(Duration.ofSeconds(10)).until(() -> !router.lag().lag("p").fresh());
+
+                Files.writeString(file, yaml(ports, "1GB", "leader", "probe", "second-secret"));
+                HttpResponse<String> r = post(ports.get(2), "/reload");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.body()).contains("monitor").doesNotContain("secret");
+                await().atMost(Duration.ofSeconds(10)).until(() -> router.lag().lag("p").fresh());
             }
         }
     }
