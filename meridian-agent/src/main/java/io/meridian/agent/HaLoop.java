@@ -207,7 +207,7 @@ final class HaLoop {
         }
         wasLeader = true;
         if (state.inRecovery()) {
-            return promote(c, "I hold the leader key but was still a standby");
+            return promote(c, "I hold the leader key but was still a standby", null);
         }
         dcs.writeStatus(new ClusterStatus(state.writeLsn(), state.timeline(), slots.restartLsns(state)));
         slots.sync(c, state, cfg, pg);
@@ -231,7 +231,7 @@ final class HaLoop {
         return "no action: I am the leader with the lease (" + state.writeLsn() + ", timeline " + state.timeline() + ")";
     }
 
-    private String promote(Cluster c, String why) throws DcsException, PostgresException {
+    private String promote(Cluster c, String why, java.util.Set<String> answered) throws DcsException, PostgresException {
         // With router_wait_timeout set, routers first move their writes here (see RouterWait).
         RouterWait.Outcome routers = routerWait.beforePromotion(c, () -> renewLease(c.config()));
         if (routers.verdict() != RouterWait.Verdict.PROMOTE) {
@@ -240,7 +240,7 @@ final class HaLoop {
             }
             return routers.sentence();
         }
-        sync.promoted();
+        sync.promoted(answered);
         if (!"off".equals(c.config().synchronousMode())) {
             // Set before promoting: a standby ignores synchronous_standby_names, and the primary it
             // becomes then never acknowledges a commit without one of the standbys it expects back.
@@ -349,7 +349,7 @@ final class HaLoop {
             if (refusal != null && !(refusal.contains("maximum_lag") && !req.isFailover())) {
                 return "no leader: I was asked to take over but may not: " + refusal;
             }
-            return acquireAndPromote(c, cfg, "I was named by the " + (req.isFailover() ? "failover" : "switchover"));
+            return acquireAndPromote(c, cfg, "I was named by the " + (req.isFailover() ? "failover" : "switchover"), null);
         }
         java.util.List<Candidate> all = peers.candidates(c, node.name(), self);
         if (ctx.syncMembers() != null) {
@@ -376,18 +376,22 @@ final class HaLoop {
             following = null; // we stream from a standby now: whoever leads next, re-point at it
             return step.note();
         }
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        all.stream().filter(x -> x.reachable() && !x.name().equals(node.name())).forEach(x -> answered.add(x.name()));
         return acquireAndPromote(c, cfg, "I was the best candidate at " + self.lsn() + " among "
-                + ranking.eligible().size() + step.note());
+                + ranking.eligible().size() + step.note(), answered);
     }
 
-    private String acquireAndPromote(Cluster c, DynamicConfig cfg, String why) throws DcsException, PostgresException {
+    /** @param answered standbys that answered the race, or null when no race was run (see {@link SyncKeeper#promoted}) */
+    private String acquireAndPromote(Cluster c, DynamicConfig cfg, String why, java.util.Set<String> answered)
+            throws DcsException, PostgresException {
         long sent = System.nanoTime();
         if (!dcs.acquireLeader(node.name())) {
             return "lost the leader race to another node";
         }
         deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
         wasLeader = true;
-        return promote(c, why);
+        return promote(c, why, answered);
     }
 
     /**

@@ -42,6 +42,8 @@ final class SyncKeeper {
     private Lsn switchedAt = Lsn.ZERO;
     /** When this node was promoted (monotonic nanos), or 0. */
     private long promotedAtNanos;
+    /** Standbys whose agents answered the race that made us leader, or null when no race was run. */
+    private Set<String> answeredRace;
 
     SyncKeeper(NodeConfig node) {
         this.node = node;
@@ -57,11 +59,19 @@ final class SyncKeeper {
      * Just promoted: the standbys are re-pointing at us and none streams yet. Counting only those
      * that stream would start the new primary with no synchronous standby, acknowledging commits
      * no other region holds for the seconds they take to reconnect. For one {@code ttl} it counts
-     * the standbys it expects back instead, so those first commits wait for one of them.
+     * the standbys it expects back instead, so those first commits wait for one of them: those
+     * whose agents answered the race ({@code answered}), when a race made us leader. A standby
+     * that died with the old leader still has a member record saying it runs, until its lease
+     * ends; put in the set, it would count towards the |S| − q + 1 a next failover must see, and
+     * that failover, if this primary died within the lease, would wait for a node that is gone.
+     *
+     * @param answered standbys that answered over REST before we took the key, or null (a
+     *                 switchover or a named failover: no race, member records are all there is)
      */
-    void promoted() {
+    void promoted(Set<String> answered) {
         reset();
         promotedAtNanos = System.nanoTime();
+        answeredRace = answered == null ? null : Set.copyOf(answered);
     }
 
     /** @return a sentence when something changed, else null */
@@ -70,7 +80,7 @@ final class SyncKeeper {
         boolean on = !"off".equals(cfg.synchronousMode());
         boolean expecting = promotedAtNanos != 0
                 && System.nanoTime() - promotedAtNanos < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis());
-        List<String> wanted = on ? candidates(c, state, cfg, expecting) : List.of();
+        List<String> wanted = on ? candidates(c, state, cfg, node.name(), node.region(), expecting ? Expecting.of(answeredRace) : null) : List.of();
         int quorum = !on ? 0 : cfg.synchronousStrict() ? cfg.synchronousNodeCount()
                 : Math.min(cfg.synchronousNodeCount(), wanted.size());
         SyncState rec = c.sync();
@@ -105,11 +115,24 @@ final class SyncKeeper {
         return null;
     }
 
+    /** Just promoted: which standbys are expected back (see {@link #promoted}). */
+    record Expecting(Set<String> answered) {
+        static Expecting of(Set<String> answered) {
+            return new Expecting(answered);
+        }
+
+        boolean expects(Member m) {
+            return m.role() == io.meridian.core.cluster.Role.REPLICA && m.isRunning()
+                    && (answered == null || answered.contains(m.name()));
+        }
+    }
+
     /**
      * Standbys that may count: promotable, in region_quorum outside our region, and streaming from
-     * us now, or, while {@code expecting} (just promoted), running as a replica by their member record.
+     * us now, or, just promoted ({@code expecting} not null), expected back.
      */
-    private List<String> candidates(Cluster c, PgState state, DynamicConfig cfg, boolean expecting) {
+    static List<String> candidates(Cluster c, PgState state, DynamicConfig cfg, String self, String selfRegion,
+                                   Expecting expecting) {
         Set<String> streaming = new TreeSet<>();
         for (PgState.ReplicaConnection r : state.replicas()) {
             if ("streaming".equals(r.state())) {
@@ -118,12 +141,11 @@ final class SyncKeeper {
         }
         List<String> out = new ArrayList<>();
         for (Member m : c.members()) {
-            boolean counts = streaming.contains(m.name())
-                    || (expecting && m.role() == io.meridian.core.cluster.Role.REPLICA && m.isRunning());
-            if (m.name().equals(node.name()) || !counts || !m.tags().promotable()) {
+            boolean counts = streaming.contains(m.name()) || (expecting != null && expecting.expects(m));
+            if (m.name().equals(self) || !counts || !m.tags().promotable()) {
                 continue;
             }
-            if ("region_quorum".equals(cfg.synchronousMode()) && node.region().equals(m.region())) {
+            if ("region_quorum".equals(cfg.synchronousMode()) && selfRegion.equals(m.region())) {
                 continue;
             }
             out.add(m.name());
