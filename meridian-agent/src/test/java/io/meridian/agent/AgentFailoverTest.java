@@ -159,6 +159,36 @@ class AgentFailoverTest {
     }
 
     @Test
+    void withTlsBetweenNodesEveryReplicationConnectionIsEncryptedAcrossAFailoverAndRejoin() throws Exception {
+        cluster = new TestCluster(REGIONS, DynamicConfig.DEFAULTS, true);
+        cluster.startAll();
+        String old = cluster.awaitLeader(BOOT);
+        // The replicas were cloned with pg_basebackup and stream through hostssl lines only:
+        // any of them in plain text would have been refused.
+        cluster.awaitStreaming(2, BOOT);
+        assertThat(encryptedWalSenders(old)).isEqualTo(2);
+        cluster.crashNode(old);
+        String next = cluster.awaitNewLeader(old, Duration.ofSeconds(30));
+        cluster.start(old);
+        cluster.awaitStreaming(2, Duration.ofSeconds(120));
+        assertThat(encryptedWalSenders(next)).isEqualTo(2);
+        try (Connection conn = cluster.connect(next); Statement s = conn.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_hba_file_rules WHERE type = 'host' AND address NOT IN ('127.0.0.1', '::1')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("plain-text lines for remote addresses").isZero();
+        }
+    }
+
+    /** WAL senders on {@code node} whose connection is encrypted, as PostgreSQL sees them. */
+    private int encryptedWalSenders(String node) throws Exception {
+        try (Connection conn = cluster.connect(node); Statement s = conn.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_stat_replication r JOIN pg_stat_ssl l ON l.pid = r.pid WHERE l.ssl")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
     void switchoverToALaggingOrUnknownCandidateIsRefusedWithTheReason() throws Exception {
         bootedCluster();
         String leader = cluster.cluster().leader().name();

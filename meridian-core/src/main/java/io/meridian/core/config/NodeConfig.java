@@ -45,6 +45,7 @@ public record NodeConfig(
      * @param replication    replication role standbys connect as
      * @param parameters     parameters for this node only, over the cluster-wide ones
      * @param pgHba          pg_hba.conf lines; empty means Meridian's defaults
+     * @param tls            TLS between nodes (replication, pg_rewind, the agent's SQL), or null for none
      */
     public record Postgres(
             Path binDir,
@@ -55,11 +56,32 @@ public record NodeConfig(
             Credentials superuser,
             Credentials replication,
             Map<String, String> parameters,
-            List<String> pgHba) {
+            List<String> pgHba,
+            Tls tls) {
+
+        /** A node without TLS between nodes. */
+        public Postgres(Path binDir, Path dataDir, HostPort listen, HostPort connectAddress, String osUser,
+                        Credentials superuser, Credentials replication, Map<String, String> parameters, List<String> pgHba) {
+            this(binDir, dataDir, listen, connectAddress, osUser, superuser, replication, parameters, pgHba, null);
+        }
 
         public Path bin(String tool) {
             return binDir.resolve(tool);
         }
+    }
+
+    /**
+     * TLS for traffic between nodes, which crosses regions: this server's certificate and key (every
+     * node may become the primary others stream from), and how this node checks the servers it
+     * connects to, with libpq's sslmode meanings.
+     *
+     * @param certificate PEM certificate PostgreSQL presents ({@code ssl_cert_file})
+     * @param privateKey  its key ({@code ssl_key_file}); owned by the PostgreSQL OS user, mode 0600
+     * @param caFile      root certificate(s) the other nodes' certificates chain to ({@code sslrootcert}),
+     *                    or null with {@code require}
+     * @param sslmode     {@code require}, {@code verify-ca} or {@code verify-full}
+     */
+    public record Tls(Path certificate, Path privateKey, Path caFile, String sslmode) {
     }
 
     /**

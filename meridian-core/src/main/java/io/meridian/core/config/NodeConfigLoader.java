@@ -52,7 +52,7 @@ public final class NodeConfigLoader {
 
         ConfigNode pg = top.child("postgresql", true);
         pg.allowOnly(Set.of("bin_dir", "data_dir", "listen", "connect_address", "os_user", "superuser",
-                "replication", "parameters", "pg_hba"));
+                "replication", "parameters", "pg_hba", "tls"));
         Path binDir = Path.of(pg.textOr("bin_dir", DEFAULT_BIN_DIR.toString()));
         if (!Files.isExecutable(binDir.resolve("pg_ctl"))) {
             throw pg.error("bin_dir", "expected a folder holding pg_ctl, initdb and pg_basebackup, got \"" + binDir + "\"");
@@ -69,6 +69,8 @@ public final class NodeConfigLoader {
         if (superuser.username().equals(replication.username())) {
             throw pg.error("replication.username", "expected a role other than the superuser's (\"" + superuser.username() + "\")");
         }
+
+        NodeConfig.Tls tls = tls(pg);
 
         ConfigNode rest = top.child("restapi", true);
         rest.allowOnly(Set.of("listen", "connect_address", "username", "password"));
@@ -93,9 +95,37 @@ public final class NodeConfigLoader {
         return new NodeConfig(file, cluster, name, region,
                 new NodeConfig.Etcd(List.copyOf(endpoints), namespace.endsWith("/") ? namespace.substring(0, namespace.length() - 1) : namespace),
                 new NodeConfig.Postgres(binDir, dataDir, listen, connect, osUser, superuser, replication,
-                        pg.scalars("parameters"), pg.strings("pg_hba")),
+                        pg.scalars("parameters"), pg.strings("pg_hba"), tls),
                 new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword),
                 tags, bootstrap);
+    }
+
+    /** {@code postgresql.tls}, or null when absent. */
+    private static NodeConfig.Tls tls(ConfigNode pg) {
+        if (!pg.has("tls")) {
+            return null;
+        }
+        ConfigNode t = pg.child("tls", true);
+        t.allowOnly(Set.of("certificate", "private_key", "ca_file", "sslmode"));
+        Path certificate = readable(t, "certificate");
+        Path key = readable(t, "private_key");
+        Path ca = t.has("ca_file") ? readable(t, "ca_file") : null;
+        String mode = t.textOr("sslmode", ca == null ? "require" : "verify-full");
+        if (!Set.of("require", "verify-ca", "verify-full").contains(mode)) {
+            throw t.error("sslmode", "expected require, verify-ca or verify-full, got \"" + mode + "\"");
+        }
+        if (ca == null && !mode.equals("require")) {
+            throw t.error("ca_file", "missing (sslmode " + mode + " verifies the other nodes' certificates against it)");
+        }
+        return new NodeConfig.Tls(certificate, key, ca, mode);
+    }
+
+    private static Path readable(ConfigNode node, String key) {
+        Path p = Path.of(node.text(key));
+        if (!p.isAbsolute() || !Files.isReadable(p)) {
+            throw node.error(key, "expected an absolute path to a readable PEM file, got \"" + p + "\"");
+        }
+        return p;
     }
 
     private static NodeConfig.Credentials credentials(ConfigNode pg, String key, String defaultUser) {

@@ -28,14 +28,16 @@ final class AdminSql {
     }
 
     private final NodeConfig.Credentials superuser;
+    private final NodeConfig.Tls tls;
 
-    AdminSql(NodeConfig.Credentials superuser) {
+    AdminSql(NodeConfig.Credentials superuser, NodeConfig.Tls tls) {
         this.superuser = superuser;
+        this.tls = tls;
     }
 
     <T> T on(String host, int port, String action, Work<T> work) throws PostgresException {
         // socketTimeout 120 s: CHECKPOINT on a busy server is the slowest statement sent here.
-        try (Connection c = PgConnect.open(host, port, superuser, 5, 120)) {
+        try (Connection c = PgConnect.open(host, port, superuser, 5, 120, tls)) {
             return work.apply(c);
         } catch (SQLException e) {
             throw new PostgresException(action + " on " + host + ":" + port + ": " + e.getMessage(), e);

@@ -75,8 +75,14 @@ final class ConfigRenderer {
         out.put("cluster_name", nodeName);
         out.put("logging_collector", "off");
         out.put("hot_standby", "on");
+        if (pg.tls() != null) {
+            out.put("ssl", "on");
+            out.put("ssl_cert_file", pg.tls().certificate().toString());
+            out.put("ssl_key_file", pg.tls().privateKey().toString());
+        }
         if (upstream != null) {
-            out.put("primary_conninfo", conninfo(upstream, pg.replication().username(), files.passfile().toString(), nodeName));
+            out.put("primary_conninfo", conninfo(upstream, pg.replication().username(), files.passfile().toString(), nodeName,
+                    pg.tls()));
             out.put("primary_slot_name", upstream.slot() == null ? "" : upstream.slot());
             if (upstream.slot() == null) {
                 // Holds the upstream's WAL for as long as we stream from it, so a restartpoint there
@@ -114,14 +120,17 @@ final class ConfigRenderer {
             return sb.toString();
         }
         String repl = identifier(pg.replication().username());
+        // With TLS between nodes, only loopback may log in over plain TCP: every other connection,
+        // replication first, must be encrypted (hostssl), so a misconfigured peer fails loudly.
+        String remote = pg.tls() != null ? "hostssl" : "host   ";
         return sb.append("local   all          all                     peer\n")
                 .append("local   replication  all                     peer\n")
                 .append("host    all          all          127.0.0.1/32   scram-sha-256\n")
                 .append("host    all          all          ::1/128        scram-sha-256\n")
-                .append("host    replication  ").append(repl).append("  0.0.0.0/0      scram-sha-256\n")
-                .append("host    replication  ").append(repl).append("  ::/0           scram-sha-256\n")
-                .append("host    all          all          0.0.0.0/0      scram-sha-256\n")
-                .append("host    all          all          ::/0           scram-sha-256\n")
+                .append(remote).append(" replication  ").append(repl).append("  0.0.0.0/0      scram-sha-256\n")
+                .append(remote).append(" replication  ").append(repl).append("  ::/0           scram-sha-256\n")
+                .append(remote).append(" all          all          0.0.0.0/0      scram-sha-256\n")
+                .append(remote).append(" all          all          ::/0           scram-sha-256\n")
                 .toString();
     }
 
@@ -129,10 +138,19 @@ final class ConfigRenderer {
      * The WAL receiver's connection string. connect_timeout and keepalives bound how long a standby
      * keeps talking to a leader that vanished behind a partition; the password comes from passfile.
      */
-    static String conninfo(Upstream upstream, String user, String passfile, String applicationName) {
+    static String conninfo(Upstream upstream, String user, String passfile, String applicationName, NodeConfig.Tls tls) {
         return "host=" + connValue(upstream.host()) + " port=" + upstream.port() + " user=" + connValue(user)
                 + " passfile=" + connValue(passfile) + " application_name=" + connValue(applicationName)
-                + " connect_timeout=2 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3";
+                + " connect_timeout=2 keepalives=1 keepalives_idle=5 keepalives_interval=2 keepalives_count=3"
+                + sslOptions(tls);
+    }
+
+    /** libpq's TLS options for a connection to another node, or nothing without TLS. */
+    static String sslOptions(NodeConfig.Tls tls) {
+        if (tls == null) {
+            return "";
+        }
+        return " sslmode=" + tls.sslmode() + (tls.caFile() == null ? "" : " sslrootcert=" + connValue(tls.caFile().toString()));
     }
 
     /** Values of a previously rendered file, to carry the role and sync setting across an agent restart. */

@@ -77,7 +77,7 @@ final class DivergenceCheck {
         long leaderTli;
         Lsn leaderLsn;
         String leaderHistory;
-        try (Connection c = PgConnect.open(leader.host(), leader.port(), pg.superuser(), 5, 30);
+        try (Connection c = PgConnect.open(leader.host(), leader.port(), pg.superuser(), 5, 30, pg.tls());
              Statement st = c.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
                 rs.next();

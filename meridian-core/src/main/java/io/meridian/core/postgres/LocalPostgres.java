@@ -58,7 +58,7 @@ public final class LocalPostgres implements PostgresController {
         this.files = NodeFiles.of(pg.dataDir(), name, pg.listen().port());
         this.os = new OsUser(pg.osUser());
         this.dir = new DataDirectory(files, os);
-        this.sql = new AdminSql(pg.superuser());
+        this.sql = new AdminSql(pg.superuser(), pg.tls());
         this.localHost = PgConnect.localHost(pg.listen().host());
         carryRenderedState();
     }
@@ -141,7 +141,7 @@ public final class LocalPostgres implements PostgresController {
         } catch (IOException e) {
             throw new PostgresException("basebackup: cannot prepare " + files.data() + ": " + e.getMessage(), e);
         }
-        PgCommand.Result r = command().withEnv("PGPASSFILE", files.passfile().toString()).run(List.of(
+        PgCommand.Result r = commandToLeader().withEnv("PGPASSFILE", files.passfile().toString()).run(List.of(
                 pg.bin("pg_basebackup").toString(), "-D", files.data().toString(), "-h", leader.host(),
                 "-p", Integer.toString(leader.port()), "-U", pg.replication().username(), "-w",
                 "-X", "stream", "-S", slot, "--checkpoint=fast", "-P", "-v"), null, progress);
@@ -289,7 +289,7 @@ public final class LocalPostgres implements PostgresController {
             throw new PostgresException("rewind: cannot write " + files.unfinished() + ": " + e.getMessage(), e);
         }
         // pg_rewind 13+ runs crash recovery on a target that was not shut down cleanly.
-        PgCommand.Result r = command().run(List.of(pg.bin("pg_rewind").toString(), "--target-pgdata=" + files.data(),
+        PgCommand.Result r = commandToLeader().run(List.of(pg.bin("pg_rewind").toString(), "--target-pgdata=" + files.data(),
                 "--source-server=" + source, "--progress"), null, progress);
         if (!r.ok()) {
             // The marker stays: a half-rewound directory must be re-cloned, never started.
@@ -398,6 +398,22 @@ public final class LocalPostgres implements PostgresController {
 
     private PgCommand command() {
         return new PgCommand(os);
+    }
+
+    /**
+     * For pg_basebackup and pg_rewind, which connect to the leader with libpq: encrypted and
+     * checked as primary_conninfo is. Not for pg_ctl: the postmaster would pass these defaults on
+     * to every libpq connection its backends open (postgres_fdw, dblink).
+     */
+    private PgCommand commandToLeader() {
+        PgCommand c = command();
+        if (pg.tls() != null) {
+            c.withEnv("PGSSLMODE", pg.tls().sslmode());
+            if (pg.tls().caFile() != null) {
+                c.withEnv("PGSSLROOTCERT", pg.tls().caFile().toString());
+            }
+        }
+        return c;
     }
 
     /** Renders meridian.conf, pg_hba.conf and standby.signal for the current role. */

@@ -18,7 +18,22 @@ final class PgConnect {
      */
     static Connection open(String host, int port, NodeConfig.Credentials who, int connectTimeout, int socketTimeout)
             throws SQLException {
+        return open(host, port, who, connectTimeout, socketTimeout, null);
+    }
+
+    /**
+     * A connection to another node: with {@code tls}, encrypted and the server checked as libpq's
+     * sslmode says ({@code sslrootcert} the configured authority).
+     */
+    static Connection open(String host, int port, NodeConfig.Credentials who, int connectTimeout, int socketTimeout,
+                           NodeConfig.Tls tls) throws SQLException {
         Properties p = new Properties();
+        if (tls != null) {
+            p.setProperty("sslmode", tls.sslmode());
+            if (tls.caFile() != null) {
+                p.setProperty("sslrootcert", tls.caFile().toString());
+            }
+        }
         p.setProperty("user", who.username());
         p.setProperty("password", who.password());
         p.setProperty("connectTimeout", Integer.toString(connectTimeout));

@@ -77,6 +77,37 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void tlsBetweenNodesDefaultsToVerifyFullWithAnAuthorityAndRequireWithout(@TempDir Path dir) throws Exception {
+        for (String pem : new String[] {"n.crt", "n.key", "root.crt"}) {
+            Files.writeString(dir.resolve(pem), "-----BEGIN-----\n");
+        }
+        String tls = "  replication: {username: replicator, password: r3pl}\n  tls: {certificate: " + dir.resolve("n.crt")
+                + ", private_key: " + dir.resolve("n.key");
+        Path f = dir.resolve("paris-1.yml");
+        Files.writeString(f, GOOD.replace("  replication: {username: replicator, password: r3pl}\n",
+                tls + ", ca_file: " + dir.resolve("root.crt") + "}\n"));
+        NodeConfig.Tls t = NodeConfigLoader.load(f).postgresql().tls();
+        assertThat(t.sslmode()).isEqualTo("verify-full");
+        assertThat(t.caFile()).isEqualTo(dir.resolve("root.crt"));
+
+        Files.writeString(f, GOOD.replace("  replication: {username: replicator, password: r3pl}\n", tls + "}\n"));
+        assertThat(NodeConfigLoader.load(f).postgresql().tls().sslmode()).isEqualTo("require");
+        assertThat(NodeConfigLoader.load(f).postgresql().tls().caFile()).isNull();
+
+        Files.writeString(f, GOOD.replace("  replication: {username: replicator, password: r3pl}\n", tls + ", sslmode: verify-ca}\n"));
+        assertThatThrownBy(() -> NodeConfigLoader.load(f)).hasMessage(f + ": postgresql.tls.ca_file: missing (sslmode verify-ca "
+                + "verifies the other nodes' certificates against it)");
+        Files.writeString(f, GOOD.replace("  replication: {username: replicator, password: r3pl}\n", tls + ", sslmode: prefer}\n"));
+        assertThatThrownBy(() -> NodeConfigLoader.load(f)).hasMessage(f + ": postgresql.tls.sslmode: expected require, verify-ca "
+                + "or verify-full, got \"prefer\"");
+        Files.writeString(f, GOOD.replace("  replication: {username: replicator, password: r3pl}\n",
+                "  replication: {username: replicator, password: r3pl}\n  tls: {certificate: n.crt, private_key: n.key}\n"));
+        assertThatThrownBy(() -> NodeConfigLoader.load(f)).hasMessage(f + ": postgresql.tls.certificate: expected an absolute "
+                + "path to a readable PEM file, got \"n.crt\"");
+        assertThat(NodeConfigLoader.parse(Path.of("x.yml"), GOOD).postgresql().tls()).isNull();
+    }
+
+    @Test
     void refusesMissingFileAndBrokenYaml(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> NodeConfigLoader.load(dir.resolve("nope.yml")))
                 .hasMessage(dir.resolve("nope.yml") + ": no such file");

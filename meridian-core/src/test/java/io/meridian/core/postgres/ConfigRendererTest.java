@@ -113,4 +113,25 @@ class ConfigRendererTest {
     void passfileEscapesSeparators() {
         assertThat(PassFile.escape("a:b\\c")).isEqualTo("a\\:b\\\\c");
     }
+
+    @Test
+    void tlsBetweenNodesTurnsSslOnEncryptsTheWalReceiverAndRefusesPlainRemoteLogins() {
+        NodeConfig.Postgres plain = pg(Map.of(), List.of());
+        NodeConfig.Postgres tls = new NodeConfig.Postgres(plain.binDir(), plain.dataDir(), plain.listen(), plain.connectAddress(),
+                plain.osUser(), plain.superuser(), plain.replication(), Map.of("ssl", "off"), List.of(),
+                new NodeConfig.Tls(Path.of("/etc/meridian/paris-1.crt"), Path.of("/etc/meridian/paris-1.key"),
+                        Path.of("/etc/meridian/root.crt"), "verify-full"));
+        Map<String, String> p = ConfigRenderer.parse(ConfigRenderer.meridianConf(tls, "paris-1", FILES, Map.of(),
+                new ConfigRenderer.Upstream("10.0.0.2", 5432, "paris_1"), null));
+        assertThat(p).containsEntry("ssl", "on").containsEntry("ssl_cert_file", "/etc/meridian/paris-1.crt")
+                .containsEntry("ssl_key_file", "/etc/meridian/paris-1.key");
+        assertThat(p.get("primary_conninfo")).endsWith(" sslmode=verify-full sslrootcert=/etc/meridian/root.crt");
+        String hba = ConfigRenderer.hba(tls);
+        assertThat(hba).contains("host    all          all          127.0.0.1/32   scram-sha-256")
+                .contains("hostssl replication  replicator  0.0.0.0/0      scram-sha-256")
+                .contains("hostssl all          all          0.0.0.0/0      scram-sha-256")
+                .doesNotContain("host    replication").doesNotContain("host    all          all          0.0.0.0/0");
+        assertThat(ConfigRenderer.parse(ConfigRenderer.meridianConf(plain, "paris-1", FILES, Map.of(),
+                new ConfigRenderer.Upstream("10.0.0.2", 5432, "paris_1"), null)).get("primary_conninfo")).doesNotContain("ssl");
+    }
 }
