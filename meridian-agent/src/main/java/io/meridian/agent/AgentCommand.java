@@ -21,7 +21,7 @@ public final class AgentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NodeConfig node = NodeConfigLoader.load(config);
         EtcdDcs dcs = EtcdDcs.connect(node.etcd().endpoints(), node.etcd().namespace(), node.cluster(), node.name(),
-                node.bootstrap().ttl(), node.bootstrap().retryTimeout());
+                node.bootstrap().ttl(), node.bootstrap().retryTimeout(), node.etcd().tls());
         Agent agent = new Agent(node, dcs, new LocalPostgres(node));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

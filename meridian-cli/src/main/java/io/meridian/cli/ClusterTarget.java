@@ -18,7 +18,13 @@ import java.util.concurrent.TimeoutException;
  * @param source where the settings came from, named in errors ("node.yml", "lab /tmp/meridian-lab")
  */
 public record ClusterTarget(List<String> endpoints, String namespace, String cluster, String restUser,
-                            String restPassword, String source) {
+                            String restPassword, String source, io.meridian.core.dcs.EtcdTls etcdTls) {
+
+    /** A target whose etcd speaks plain text (or TLS the JVM's roots verify, without a client certificate). */
+    public ClusterTarget(List<String> endpoints, String namespace, String cluster, String restUser, String restPassword,
+                         String source) {
+        this(endpoints, namespace, cluster, restUser, restPassword, source, null);
+    }
 
     /** etcd answers within this; a CLI should fail fast, not hang on a dead endpoint. */
     private static final double RETRY_TIMEOUT_SECONDS = 5;
@@ -74,7 +80,7 @@ public record ClusterTarget(List<String> endpoints, String namespace, String clu
 
     private Dcs connect(List<String> urls) {
         try {
-            return EtcdDcs.connect(urls, namespace, cluster, null, 6, RETRY_TIMEOUT_SECONDS);
+            return EtcdDcs.connect(urls, namespace, cluster, null, 6, RETRY_TIMEOUT_SECONDS, etcdTls);
         } catch (IllegalArgumentException e) {
             throw new CliException("etcd " + String.join(",", urls) + " (from " + source + "): " + e.getMessage(), e);
         }

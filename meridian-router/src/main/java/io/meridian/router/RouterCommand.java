@@ -86,6 +86,7 @@ public final class RouterCommand implements Callable<Integer> {
         // Each etcd call must finish well inside the stale bound, so one slow read cannot by itself
         // make the router refuse writes.
         double retry = Math.min(2.0, cfg.leaderStaleAfter().toMillis() / 3000.0);
-        return EtcdDcs.connect(cfg.etcd().endpoints(), cfg.etcd().namespace(), cfg.cluster(), null, 30, retry);
+        return EtcdDcs.connect(cfg.etcd().endpoints(), cfg.etcd().namespace(), cfg.cluster(), null, 30, retry,
+                cfg.etcd().tls());
     }
 }

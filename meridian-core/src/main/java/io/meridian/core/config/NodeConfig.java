@@ -24,7 +24,11 @@ public record NodeConfig(
      * @param endpoints etcd client URLs, e.g. {@code http://127.0.0.1:2379}
      * @param namespace key prefix, {@code /meridian} by default
      */
-    public record Etcd(List<String> endpoints, String namespace) {
+    /** @param tls for {@code https://} endpoints, or null */
+    public record Etcd(List<String> endpoints, String namespace, io.meridian.core.dcs.EtcdTls tls) {
+        public Etcd(List<String> endpoints, String namespace) {
+            this(endpoints, namespace, null);
+        }
     }
 
     /** A PostgreSQL role and its password. The password never appears in logs, {@code ps} or toString. */

@@ -35,7 +35,7 @@ public final class NodeConfigLoader {
         String region = top.name("region");
 
         ConfigNode etcdNode = top.child("etcd", true);
-        etcdNode.allowOnly(Set.of("endpoints", "namespace"));
+        etcdNode.allowOnly(Set.of("endpoints", "namespace", "tls"));
         List<String> endpoints = etcdNode.strings("endpoints");
         if (endpoints.isEmpty()) {
             throw etcdNode.error("endpoints", "missing (expected a list of URLs like http://127.0.0.1:2379)");
@@ -93,11 +93,35 @@ public final class NodeConfigLoader {
         DynamicConfig bootstrap = DynamicConfigParser.parse(boot.child("dcs", false));
 
         return new NodeConfig(file, cluster, name, region,
-                new NodeConfig.Etcd(List.copyOf(endpoints), namespace.endsWith("/") ? namespace.substring(0, namespace.length() - 1) : namespace),
+                new NodeConfig.Etcd(List.copyOf(endpoints), namespace.endsWith("/") ? namespace.substring(0, namespace.length() - 1) : namespace,
+                        etcdTls(etcdNode, endpoints)),
                 new NodeConfig.Postgres(binDir, dataDir, listen, connect, osUser, superuser, replication,
                         pg.scalars("parameters"), pg.strings("pg_hba"), tls),
                 new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword),
                 tags, bootstrap);
+    }
+
+    /**
+     * {@code etcd.tls}, or null when absent: the authority etcd's certificates chain to, and a
+     * client certificate and key when etcd requires one. Only with {@code https://} endpoints.
+     */
+    public static io.meridian.core.dcs.EtcdTls etcdTls(ConfigNode etcd, List<String> endpoints) {
+        if (!etcd.has("tls")) {
+            // https without settings: TLS verified against the JVM's trusted roots.
+            return endpoints.stream().allMatch(e -> e.startsWith("https://")) ? new io.meridian.core.dcs.EtcdTls(null, null, null) : null;
+        }
+        ConfigNode t = etcd.child("tls", true);
+        t.allowOnly(Set.of("ca_file", "certificate", "private_key"));
+        if (endpoints.stream().anyMatch(e -> !e.startsWith("https://"))) {
+            throw etcd.error("tls", "is only used with https:// endpoints, got " + endpoints);
+        }
+        if (t.has("certificate") != t.has("private_key")) {
+            throw t.error(t.has("certificate") ? "private_key" : "certificate",
+                    "missing (a client certificate and its key go together)");
+        }
+        return new io.meridian.core.dcs.EtcdTls(t.has("ca_file") ? readable(t, "ca_file") : null,
+                t.has("certificate") ? readable(t, "certificate") : null,
+                t.has("private_key") ? readable(t, "private_key") : null);
     }
 
     /** {@code postgresql.tls}, or null when absent. */

@@ -82,6 +82,12 @@ public final class EtcdDcs implements Dcs {
      */
     public static EtcdDcs connect(List<String> endpoints, String namespace, String cluster, String memberName,
             double ttlSeconds, double retryTimeoutSeconds) {
+        return connect(endpoints, namespace, cluster, memberName, ttlSeconds, retryTimeoutSeconds, null);
+    }
+
+    /** As {@link #connect(List, String, String, String, double, double)}, over TLS when {@code tls} is set. */
+    public static EtcdDcs connect(List<String> endpoints, String namespace, String cluster, String memberName,
+            double ttlSeconds, double retryTimeoutSeconds, EtcdTls tls) {
         if (endpoints == null || endpoints.isEmpty()) {
             throw new IllegalArgumentException("no etcd endpoints given");
         }
@@ -89,7 +95,10 @@ public final class EtcdDcs implements Dcs {
             throw new IllegalArgumentException("retry_timeout must be positive, got " + retryTimeoutSeconds);
         }
         Duration retry = Duration.ofNanos(Math.round(retryTimeoutSeconds * 1e9));
-        return new EtcdDcs(new EtcdEndpoints(endpoints, retry), namespace, cluster, memberName, ttlSeconds,
+        if (tls == null && endpoints.stream().anyMatch(e -> e.startsWith("https://"))) {
+            tls = new EtcdTls(null, null, null); // verified against the JVM's trusted roots
+        }
+        return new EtcdDcs(new EtcdEndpoints(endpoints, retry, tls), namespace, cluster, memberName, ttlSeconds,
                 retryTimeoutSeconds);
     }
 

@@ -1,6 +1,8 @@
 package io.meridian.core.dcs;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.netty.handler.ssl.SslContext;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
 import io.etcd.jetcd.Maintenance;
@@ -68,6 +70,8 @@ final class EtcdEndpoints implements AutoCloseable {
     }
 
     private final List<String> endpoints;
+    /** For https endpoints, or null. */
+    private final SslContext ssl;
     private final Duration retry;
     private final List<Runnable> switchListeners = new CopyOnWriteArrayList<>();
     private volatile Connection current;
@@ -76,8 +80,14 @@ final class EtcdEndpoints implements AutoCloseable {
     private final ScheduledExecutorService homeward;
 
     EtcdEndpoints(List<String> endpoints, Duration retry) {
+        this(endpoints, retry, null);
+    }
+
+    /** @param tls for {@code https://} endpoints, or null */
+    EtcdEndpoints(List<String> endpoints, Duration retry, EtcdTls tls) {
         this.endpoints = List.copyOf(endpoints);
         this.retry = retry;
+        this.ssl = tls == null ? null : tls.sslContext();
         this.current = open(0);
         long period = homewardPeriod(retry).toMillis();
         this.homeward = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -147,8 +157,12 @@ final class EtcdEndpoints implements AutoCloseable {
      * goes to etcd's leader); the caller closes it.
      */
     Client pinned(List<String> memberUrls) {
-        return Client.builder().endpoints(memberUrls.toArray(String[]::new)).loadBalancerPolicy("pick_first")
-                .connectTimeout(retry).build();
+        return withTls(Client.builder().endpoints(memberUrls.toArray(String[]::new)).loadBalancerPolicy("pick_first")
+                .connectTimeout(retry)).build();
+    }
+
+    private ClientBuilder withTls(ClientBuilder b) {
+        return ssl == null ? b : b.sslContext(ssl);
     }
 
     /** The member listed first: by convention the process's own region's. */
@@ -203,7 +217,7 @@ final class EtcdEndpoints implements AutoCloseable {
     private Connection open(int start) {
         List<String> order = new ArrayList<>(endpoints.subList(start, endpoints.size()));
         order.addAll(endpoints.subList(0, start));
-        Client client = Client.builder()
+        Client client = withTls(Client.builder())
                 .endpoints(order.toArray(String[]::new))
                 // One member at a time, in the order given (the node's own region first): with
                 // round robin, every call that lands on a member behind a silent network (a lost

@@ -50,6 +50,11 @@ public final class EtcdServer implements AutoCloseable {
     private int electionMillis = 1000;
     private Process process;
     private boolean killOnJvmExit;
+    /** Client TLS: certificate and key, the authority client certificates must chain to (or null), and a plain-text port for /health. */
+    private Path tlsCertificate;
+    private Path tlsKey;
+    private Path clientCa;
+    private int healthPort;
     private Thread exitHook;
 
     /**
@@ -130,6 +135,19 @@ public final class EtcdServer implements AutoCloseable {
         awaitReady(Duration.ofSeconds(30));
     }
 
+    /**
+     * Serves clients over TLS ({@code https://} client URL) with this certificate and key; with
+     * {@code clientCa}, only clients presenting a certificate from it ({@code --client-cert-auth}).
+     * Health is then read from a plain-text metrics port.
+     */
+    public EtcdServer tls(Path certificate, Path key, Path clientCa) {
+        this.tlsCertificate = certificate;
+        this.tlsKey = key;
+        this.clientCa = clientCa;
+        this.healthPort = FreePorts.allocate();
+        return this;
+    }
+
     /** Launches the process without waiting (restarts reuse the data dir, so the member keeps its identity). */
     public synchronized void launch() throws IOException {
         if (process != null && process.isAlive()) {
@@ -138,7 +156,7 @@ public final class EtcdServer implements AutoCloseable {
         Files.createDirectories(dataDir());
         String peers = initialCluster.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(","));
-        List<String> command = List.of(binary.toString(),
+        List<String> command = new java.util.ArrayList<>(List.of(binary.toString(),
                 "--name", name,
                 "--data-dir", dataDir().toString(),
                 "--listen-client-urls", clientUrl(),
@@ -154,7 +172,14 @@ public final class EtcdServer implements AutoCloseable {
                 // A member cut off for a while comes back with a higher term; without pre-vote it
                 // deposes the healthy leader on rejoining, and leases stall for an election.
                 "--pre-vote",
-                "--logger", "zap");
+                "--logger", "zap"));
+        if (tlsCertificate != null) {
+            command.addAll(List.of("--cert-file", tlsCertificate.toString(), "--key-file", tlsKey.toString(),
+                    "--listen-metrics-urls", url(healthPort)));
+            if (clientCa != null) {
+                command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", clientCa.toString()));
+            }
+        }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
         process = builder.start();
@@ -169,7 +194,7 @@ public final class EtcdServer implements AutoCloseable {
     /** Waits until {@code /health} answers true (it needs an elected Raft leader), naming the log on failure. */
     public void awaitReady(Duration timeout) throws IOException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(clientUrl() + "/health"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create((tlsCertificate == null ? clientUrl() : url(healthPort)) + "/health"))
                 .timeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -304,7 +329,7 @@ public final class EtcdServer implements AutoCloseable {
 
     /** The client endpoint, e.g. {@code http://127.0.0.1:2379}, as jetcd and etcdctl take it. */
     public String clientUrl() {
-        return url(clientPort);
+        return tlsCertificate == null ? url(clientPort) : "https://" + HOST + ":" + clientPort;
     }
 
     private static String url(int port) {

@@ -108,6 +108,25 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void etcdTlsGoesWithHttpsEndpoints(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ca.crt"), "-----BEGIN-----\n");
+        String https = "endpoints: [https://etcd-paris:2379]";
+        NodeConfig plain = NodeConfigLoader.parse(Path.of("x.yml"), GOOD.replace("endpoints: [http://127.0.0.1:2379]", https));
+        assertThat(plain.etcd().tls()).as("https alone: the JVM's trusted roots").isNotNull();
+        assertThat(plain.etcd().tls().caFile()).isNull();
+        NodeConfig withCa = NodeConfigLoader.parse(Path.of("x.yml"), GOOD.replace("endpoints: [http://127.0.0.1:2379]",
+                https + "\n  tls: {ca_file: " + dir.resolve("ca.crt") + "}"));
+        assertThat(withCa.etcd().tls().caFile()).isEqualTo(dir.resolve("ca.crt"));
+        assertThatThrownBy(() -> NodeConfigLoader.parse(Path.of("x.yml"), GOOD.replace("endpoints: [http://127.0.0.1:2379]",
+                "endpoints: [http://127.0.0.1:2379]\n  tls: {ca_file: " + dir.resolve("ca.crt") + "}")))
+                .hasMessageStartingWith("x.yml: etcd.tls: is only used with https:// endpoints");
+        assertThatThrownBy(() -> NodeConfigLoader.parse(Path.of("x.yml"), GOOD.replace("endpoints: [http://127.0.0.1:2379]",
+                https + "\n  tls: {certificate: " + dir.resolve("ca.crt") + "}")))
+                .hasMessage("x.yml: etcd.tls.private_key: missing (a client certificate and its key go together)");
+        assertThat(NodeConfigLoader.parse(Path.of("x.yml"), GOOD).etcd().tls()).isNull();
+    }
+
+    @Test
     void refusesMissingFileAndBrokenYaml(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> NodeConfigLoader.load(dir.resolve("nope.yml")))
                 .hasMessage(dir.resolve("nope.yml") + ": no such file");

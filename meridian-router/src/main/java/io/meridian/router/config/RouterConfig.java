@@ -91,9 +91,14 @@ public record RouterConfig(
         }
     }
 
-    public record Etcd(List<String> endpoints, String namespace) {
+    /** @param tls for {@code https://} endpoints, or null */
+    public record Etcd(List<String> endpoints, String namespace, io.meridian.core.dcs.EtcdTls tls) {
         public Etcd {
             endpoints = List.copyOf(endpoints);
+        }
+
+        public Etcd(List<String> endpoints, String namespace) {
+            this(endpoints, namespace, null);
         }
     }
 

@@ -38,7 +38,7 @@ public final class RouterConfigLoader {
         String name = top.has("name") ? top.name("name") : "router-" + region;
 
         ConfigNode etcd = top.child("etcd", true);
-        etcd.allowOnly(Set.of("endpoints", "namespace"));
+        etcd.allowOnly(Set.of("endpoints", "namespace", "tls"));
         List<String> endpoints = etcd.strings("endpoints");
         if (endpoints.isEmpty()) {
             throw etcd.error("endpoints", "missing (expected a list of URLs like http://127.0.0.1:2379)");
@@ -118,7 +118,7 @@ public final class RouterConfigLoader {
             throw tlsNode.error("server_root_cert", "is only used with server_mode verify-ca or verify-full, got server_mode "
                     + serverMode);
         }
-        return new RouterConfig(source, cluster, name, region, new RouterConfig.Etcd(endpoints, namespace), rw, ro, http,
+        return new RouterConfig(source, cluster, name, region, new RouterConfig.Etcd(endpoints, namespace, io.meridian.core.config.NodeConfigLoader.etcdTls(etcd, endpoints)), rw, ro, http,
                 new RouterConfig.Reads(maxLag, fallback, minLsnWait), mon,
                 seconds(leader, "stale_after", 10, 0.5, 3600),
                 seconds(client, "connect_timeout", 5, 0.1, 600),

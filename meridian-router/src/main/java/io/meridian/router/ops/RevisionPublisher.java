@@ -55,7 +55,8 @@ public final class RevisionPublisher implements AutoCloseable {
         this.keyText = keyOf(config.etcd().namespace(), config.cluster(), config.name());
         this.key = ByteSequence.from(keyText, StandardCharsets.UTF_8);
         this.ttlSeconds = Math.max(2, (long) Math.ceil(config.leaderStaleAfter().toMillis() / 1000.0));
-        this.client = Client.builder().endpoints(config.etcd().endpoints().toArray(String[]::new)).build();
+        io.etcd.jetcd.ClientBuilder b = Client.builder().endpoints(config.etcd().endpoints().toArray(String[]::new));
+        this.client = (config.etcd().tls() == null ? b : config.etcd().tls().applyTo(b)).build();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-router-publish");
             t.setDaemon(true);
