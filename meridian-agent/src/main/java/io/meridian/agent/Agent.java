@@ -64,7 +64,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.deadline = new LeaderDeadline(this::fence);
         this.tasks = new OperatorTasks(() -> wake.set(true));
         // Peers answer /status with a fresh query of their PostgreSQL: give a loaded node two seconds.
-        this.probe = new PeerProbe(Duration.ofMillis(2000));
+        this.probe = new PeerProbe(Duration.ofMillis(2000), node.restapi().tls());
         this.loop = new HaLoop(node, dcs, pg, deadline, probe, tasks, new HaLoop.Listener() {
             @Override
             public void cycle(Cluster cluster, PgState state, String reason) {
@@ -86,7 +86,8 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 }
             }
         });
-        this.rest = new RestApi(node.restapi().listen(), node.restapi().username(), node.restapi().password(), this);
+        this.rest = new RestApi(node.restapi().listen(), node.restapi().username(), node.restapi().password(),
+                node.restapi().tls(), this);
         this.loopThread = new Thread(this::runLoop, "ha-loop");
         this.postmasterWatch = new Thread(this::watchPostmaster, "postmaster-watch");
         this.postmasterWatch.setDaemon(true);

@@ -35,7 +35,7 @@ final class Failsafe {
 
     Failsafe(NodeConfig node) {
         this.node = node;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(1000)).build();
+        this.http = io.meridian.core.tls.PemTls.restClient(node.restapi().tls()).connectTimeout(Duration.ofMillis(1000)).build();
     }
 
     /** Leader side: true when every other member of {@code last} accepted our ping. */

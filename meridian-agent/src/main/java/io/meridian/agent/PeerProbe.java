@@ -30,8 +30,13 @@ final class PeerProbe {
     private final Duration timeout;
 
     PeerProbe(Duration timeout) {
+        this(timeout, null);
+    }
+
+    /** @param tls the REST API's TLS settings: their authority checks the other agents' certificates */
+    PeerProbe(Duration timeout, io.meridian.core.config.NodeConfig.RestTls tls) {
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.http = io.meridian.core.tls.PemTls.restClient(tls).connectTimeout(timeout).build();
     }
 
     /** Candidates for every member but {@code self}, plus {@code selfCandidate} unless it is null. */

@@ -159,7 +159,7 @@ class AgentFailoverTest {
     }
 
     @Test
-    void withTlsBetweenNodesEveryReplicationConnectionIsEncryptedAcrossAFailoverAndRejoin() throws Exception {
+    void withTlsBetweenNodesReplicationAndTheRestApisAreEncryptedAcrossAFailoverAndRejoin() throws Exception {
         cluster = new TestCluster(REGIONS, DynamicConfig.DEFAULTS, true);
         cluster.startAll();
         String old = cluster.awaitLeader(BOOT);
@@ -177,6 +177,14 @@ class AgentFailoverTest {
             rs.next();
             assertThat(rs.getInt(1)).as("plain-text lines for remote addresses").isZero();
         }
+        // The agents publish https URLs and reach each other through them, checking certificates.
+        Cluster c = cluster.cluster();
+        assertThat(c.members()).allMatch(m -> m.apiUrl().startsWith("https://"));
+        var restTls = cluster.nodes.get(next).restapi().tls();
+        assertThat(new PeerProbe(Duration.ofSeconds(5), restTls).candidates(c, next, null))
+                .hasSize(2).allMatch(io.meridian.core.failover.Candidate::reachable);
+        assertThat(new PeerProbe(Duration.ofSeconds(5)).candidates(c, next, null))
+                .as("a caller that does not trust the cluster's authority").noneMatch(io.meridian.core.failover.Candidate::reachable);
     }
 
     /** WAL senders on {@code node} whose connection is encrypted, as PostgreSQL sees them. */

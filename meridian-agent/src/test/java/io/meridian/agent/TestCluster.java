@@ -51,7 +51,8 @@ final class TestCluster implements AutoCloseable {
     /**
      * @param tls TLS between nodes: a certificate authority made for this cluster signs one
      *            certificate per node naming 127.0.0.1, and every node verifies the others
-     *            ({@code sslmode verify-full}) against it
+     *            ({@code sslmode verify-full}) against it; the REST APIs serve HTTPS with the same
+     *            certificates
      */
     TestCluster(List<String> regions, DynamicConfig dcs, boolean tls) throws IOException {
         dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-agent-test-");
@@ -66,15 +67,16 @@ final class TestCluster implements AutoCloseable {
             LinkRelay link = LinkRelay.start(FreePorts.allocate(), "127.0.0.1", etcd.clientPort());
             etcdLinks.put(name, link);
             List<Integer> ports = FreePorts.allocate(2);
+            NodeConfig.Tls nodeTls = tls ? nodeCertificate(name) : null;
             NodeConfig n = new NodeConfig(dir.resolve(name + ".yml"), CLUSTER, name, region,
                     new NodeConfig.Etcd(List.of("http://127.0.0.1:" + link.port()), "/meridian"),
                     new NodeConfig.Postgres(Path.of("/usr/lib/postgresql/15/bin"), dir.resolve(name).resolve("data"),
                             new HostPort("127.0.0.1", ports.get(0)), new HostPort("127.0.0.1", ports.get(0)), "postgres",
                             new NodeConfig.Credentials("postgres", password),
-                            new NodeConfig.Credentials("replicator", password + "r"), Map.of(), List.of(),
-                            tls ? nodeCertificate(name) : null),
+                            new NodeConfig.Credentials("replicator", password + "r"), Map.of(), List.of(), nodeTls),
                     new NodeConfig.RestApi(new HostPort("127.0.0.1", ports.get(1)), new HostPort("127.0.0.1", ports.get(1)),
-                            "admin", password),
+                            "admin", password, nodeTls == null ? null
+                            : new NodeConfig.RestTls(nodeTls.certificate(), nodeTls.privateKey(), nodeTls.caFile())),
                     MemberTags.DEFAULT, dcs);
             nodes.put(name, n);
         }

@@ -35,7 +35,8 @@ public final class ClusterOptions {
         if (config != null) {
             NodeConfig node = NodeConfigLoader.load(config);
             return new ClusterTarget(node.etcd().endpoints(), node.etcd().namespace(), node.cluster(),
-                    node.restapi().username(), node.restapi().password(), config.toString(), node.etcd().tls());
+                    node.restapi().username(), node.restapi().password(), config.toString(), node.etcd().tls(),
+                    node.restapi().tls());
         }
         if (etcd != null || cluster != null) {
             if (etcd == null || etcd.isEmpty()) {

@@ -18,12 +18,13 @@ import java.util.concurrent.TimeoutException;
  * @param source where the settings came from, named in errors ("node.yml", "lab /tmp/meridian-lab")
  */
 public record ClusterTarget(List<String> endpoints, String namespace, String cluster, String restUser,
-                            String restPassword, String source, io.meridian.core.dcs.EtcdTls etcdTls) {
+                            String restPassword, String source, io.meridian.core.dcs.EtcdTls etcdTls,
+                            io.meridian.core.config.NodeConfig.RestTls restTls) {
 
     /** A target whose etcd speaks plain text (or TLS the JVM's roots verify, without a client certificate). */
     public ClusterTarget(List<String> endpoints, String namespace, String cluster, String restUser, String restPassword,
                          String source) {
-        this(endpoints, namespace, cluster, restUser, restPassword, source, null);
+        this(endpoints, namespace, cluster, restUser, restPassword, source, null, null);
     }
 
     /** etcd answers within this; a CLI should fail fast, not hang on a dead endpoint. */

@@ -46,10 +46,24 @@ public final class RestApi implements AutoCloseable {
     private final byte[] expectedAuth;
 
     public RestApi(HostPort listen, String username, String password, AgentEndpoints endpoints) throws IOException {
+        this(listen, username, password, null, endpoints);
+    }
+
+    /** @param tls HTTPS with this certificate and key, or null for plain HTTP */
+    public RestApi(HostPort listen, String username, String password, io.meridian.core.config.NodeConfig.RestTls tls,
+                   AgentEndpoints endpoints) throws IOException {
         this.endpoints = endpoints;
         this.expectedAuth = ("Basic " + Base64.getEncoder().encodeToString(
                 (username + ":" + password).getBytes(StandardCharsets.UTF_8))).getBytes(StandardCharsets.UTF_8);
-        this.server = HttpServer.create(new InetSocketAddress(listen.host(), listen.port()), 64);
+        InetSocketAddress at = new InetSocketAddress(listen.host(), listen.port());
+        if (tls == null) {
+            this.server = HttpServer.create(at, 64);
+        } else {
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(at, 64);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(
+                    io.meridian.core.tls.PemTls.server(tls.certificate(), tls.privateKey())));
+            this.server = https;
+        }
         this.server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "rest-api");
             t.setDaemon(true);

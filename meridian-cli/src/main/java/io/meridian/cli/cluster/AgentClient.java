@@ -16,11 +16,17 @@ import java.util.Base64;
  */
 final class AgentClient {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient http;
     private final String baseUrl;
     private final String authorization;
 
     AgentClient(String baseUrl, String user, String password) {
+        this(baseUrl, user, password, null);
+    }
+
+    /** @param tls the node file's restapi.tls, whose authority checks the agents' HTTPS certificates, or null */
+    AgentClient(String baseUrl, String user, String password, io.meridian.core.config.NodeConfig.RestTls tls) {
+        this.http = io.meridian.core.tls.PemTls.restClient(tls).connectTimeout(Duration.ofSeconds(3)).build();
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.authorization = user == null || password == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));

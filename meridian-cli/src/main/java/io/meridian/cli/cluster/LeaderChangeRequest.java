@@ -36,7 +36,7 @@ final class LeaderChangeRequest {
         String word = failover ? "failover" : "switchover";
         String current = c.hasLeader() ? c.leader().name() : null;
         Optional<AgentClient.Reply> reply = agentUrl == null ? Optional.empty()
-                : new AgentClient(agentUrl, target.restUser(), target.restPassword())
+                : new AgentClient(agentUrl, target.restUser(), target.restPassword(), target.restTls())
                         .tryPost(failover ? "/failover" : "/switchover", body(req), timeout.plusSeconds(5));
         if (reply.isPresent()) {
             AgentClient.Reply r = reply.get();

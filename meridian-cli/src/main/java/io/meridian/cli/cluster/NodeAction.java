@@ -40,7 +40,7 @@ abstract class NodeAction extends ClusterVerb {
         }
         check(c, m);
         Confirm.ask(force, verb() + " " + node + "?");
-        AgentClient.Reply r = new AgentClient(m.apiUrl(), target.restUser(), target.restPassword())
+        AgentClient.Reply r = new AgentClient(m.apiUrl(), target.restUser(), target.restPassword(), target.restTls())
                 .post(path(), body(), Duration.ofSeconds(120));
         out().println(node + ": " + AgentClient.said(r));
         out().flush();

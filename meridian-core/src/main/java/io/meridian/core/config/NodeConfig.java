@@ -75,6 +75,18 @@ public record NodeConfig(
     }
 
     /**
+     * HTTPS for the REST API, whose callers (the other agents, the CLI, HAProxy) may sit in other
+     * regions and send the API's password.
+     *
+     * @param certificate PEM certificate the API presents, naming {@code restapi.connect_address}'s host
+     * @param privateKey  its PKCS#8 PEM key
+     * @param caFile      root certificate(s) the other agents' API certificates chain to, or null for
+     *                    the JVM's trusted roots
+     */
+    public record RestTls(Path certificate, Path privateKey, Path caFile) {
+    }
+
+    /**
      * TLS for traffic between nodes, which crosses regions: this server's certificate and key (every
      * node may become the primary others stream from), and how this node checks the servers it
      * connects to, with libpq's sslmode meanings.
@@ -94,9 +106,13 @@ public record NodeConfig(
      * @param username       user for mutating endpoints
      * @param password       password for mutating endpoints
      */
-    public record RestApi(HostPort listen, HostPort connectAddress, String username, String password) {
+    public record RestApi(HostPort listen, HostPort connectAddress, String username, String password, RestTls tls) {
+        public RestApi(HostPort listen, HostPort connectAddress, String username, String password) {
+            this(listen, connectAddress, username, password, null);
+        }
+
         public String url() {
-            return "http://" + connectAddress;
+            return (tls == null ? "http://" : "https://") + connectAddress;
         }
 
         @Override

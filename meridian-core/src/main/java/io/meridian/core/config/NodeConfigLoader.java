@@ -73,7 +73,7 @@ public final class NodeConfigLoader {
         NodeConfig.Tls tls = tls(pg);
 
         ConfigNode rest = top.child("restapi", true);
-        rest.allowOnly(Set.of("listen", "connect_address", "username", "password"));
+        rest.allowOnly(Set.of("listen", "connect_address", "username", "password", "tls"));
         HostPort restListen = rest.hostPort("listen", null);
         HostPort restConnect = rest.hostPort("connect_address", restListen);
         String restUser = rest.text("username");
@@ -97,7 +97,7 @@ public final class NodeConfigLoader {
                         etcdTls(etcdNode, endpoints)),
                 new NodeConfig.Postgres(binDir, dataDir, listen, connect, osUser, superuser, replication,
                         pg.scalars("parameters"), pg.strings("pg_hba"), tls),
-                new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword),
+                new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword, restTls(rest)),
                 tags, bootstrap);
     }
 
@@ -122,6 +122,17 @@ public final class NodeConfigLoader {
         return new io.meridian.core.dcs.EtcdTls(t.has("ca_file") ? readable(t, "ca_file") : null,
                 t.has("certificate") ? readable(t, "certificate") : null,
                 t.has("private_key") ? readable(t, "private_key") : null);
+    }
+
+    /** {@code restapi.tls}, or null when absent. */
+    private static NodeConfig.RestTls restTls(ConfigNode rest) {
+        if (!rest.has("tls")) {
+            return null;
+        }
+        ConfigNode t = rest.child("tls", true);
+        t.allowOnly(Set.of("certificate", "private_key", "ca_file"));
+        return new NodeConfig.RestTls(readable(t, "certificate"), readable(t, "private_key"),
+                t.has("ca_file") ? readable(t, "ca_file") : null);
     }
 
     /** {@code postgresql.tls}, or null when absent. */
