@@ -217,9 +217,10 @@ final class HaLoop {
         }
         SwitchoverRequest req = c.switchover();
         if (req != null && node.name().equals(req.candidate()) && !node.name().equals(req.leader())) {
-            // Left over from our own promotion, when etcd did not answer the clear in time.
+            // Left over from our own promotion (etcd did not answer the clear in time), or asking
+            // for what is already true: either way it names the leader as its candidate.
             dcs.clearSwitchover(c.switchoverVersion());
-            return "cleared the switchover request that made me leader";
+            return "cleared a switchover request naming me as candidate: I am the leader already";
         }
         if (req != null && (req.isFailover() || node.name().equals(req.leader()))) {
             return Switchover.stepDown(c, req, state, node, dcs, pg, peers, this::disarmAndForget);

@@ -118,7 +118,9 @@ public final class RouterConfigLoader {
             throw tlsNode.error("server_root_cert", "is only used with server_mode verify-ca or verify-full, got server_mode "
                     + serverMode);
         }
-        return new RouterConfig(source, cluster, name, region, new RouterConfig.Etcd(endpoints, namespace, io.meridian.core.config.NodeConfigLoader.etcdTls(etcd, endpoints)), rw, ro, http,
+        RouterConfig.Etcd etcdSettings = new RouterConfig.Etcd(endpoints, namespace,
+                io.meridian.core.config.NodeConfigLoader.etcdTls(etcd, endpoints));
+        return new RouterConfig(source, cluster, name, region, etcdSettings, rw, ro, http,
                 new RouterConfig.Reads(maxLag, fallback, minLsnWait), mon,
                 seconds(leader, "stale_after", 10, 0.5, 3600),
                 seconds(client, "connect_timeout", 5, 0.1, 600),
