@@ -226,6 +226,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         startupTimeout.cancel(false);
+        if (server.pipeline().get("tls") != null) {
+            // Encrypted by us: the client cannot bind SCRAM to this TLS connection (see the filter).
+            server.pipeline().addBefore("keys", "channel-binding", new ChannelBindingFilter());
+        }
         server.write(StartupParser.write(server.alloc(), startup));
         if (in.isReadable()) {
             server.write(in.retainedSlice());

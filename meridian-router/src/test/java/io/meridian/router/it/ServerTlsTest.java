@@ -96,6 +96,23 @@ class ServerTlsTest {
     }
 
     @Test
+    void libpqLogsInThroughARouterThatEncryptsTheServerSide() throws Exception {
+        // The server offers SCRAM-SHA-256-PLUS over the router's TLS; libpq on a plain connection
+        // to the router would refuse that offer outright, so the router withdraws it.
+        try (Router r = router(RouterConfig.ServerTls.REQUIRE, tlsOnly)) {
+            ProcessBuilder pb = new ProcessBuilder("/usr/lib/postgresql/15/bin/psql", "-w", "-Atc",
+                    "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                    "host=127.0.0.1 port=" + r.rwAddress().getPort() + " user=postgres dbname=postgres sslmode=disable")
+                    .redirectErrorStream(true);
+            pb.environment().put("PGPASSWORD", PgServer.PASSWORD);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            assertThat(p.waitFor()).as(out).isZero();
+            assertThat(out).isEqualTo("t");
+        }
+    }
+
+    @Test
     void preferEncryptsWhereOfferedAndGoesOnInPlainTextElsewhere() throws Exception {
         try (Router r = router(RouterConfig.ServerTls.PREFER, tlsOnly);
              Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
