@@ -42,7 +42,8 @@ class DrillIT {
         assertThat(JAR).as("the meridian jar (mvn package builds it before this test)").exists();
         dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-drill-it");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        LabCli.Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--dir", dir.resolve("lab").toString());
+        // With --tls: this lab's replication, rewinds, REST calls and router run over TLS (WanDrillIT's do not).
+        LabCli.Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--tls", "--dir", dir.resolve("lab").toString());
         assertThat(up.rc()).as("lab up:\n" + up.out()).isZero();
     }
 
@@ -95,6 +96,34 @@ class DrillIT {
                     .isCloseTo(independent, org.assertj.core.data.Offset.offset(Math.max(1.5, 0.25 * independent)));
         } finally {
             own.stop();
+        }
+    }
+
+    @Test
+    void aTlsLabEncryptsReplicationAndServesHttps() throws Exception {
+        LabState lab = LabState.read(dir.resolve("lab"));
+        await("every replica streams").atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> {
+            for (LabState.Node n : lab.nodes()) {
+                Dsn dsn = Dsn.parse(LabPlan.dsn(n.pgPort(), lab.path().resolve("pgpass")));
+                try (Connection c = DriverManager.getConnection(dsn.jdbcUrl(), dsn.properties("drill-it")); Statement s = c.createStatement();
+                     var rs = s.executeQuery("SELECT count(*) FILTER (WHERE l.ssl), count(*) FROM pg_stat_replication r "
+                             + "JOIN pg_stat_ssl l USING (pid)")) {
+                    rs.next();
+                    if (rs.getInt(2) == lab.nodes().size() - 1) {
+                        return rs.getInt(1) == rs.getInt(2); // the leader: every WAL sender encrypted
+                    }
+                }
+            }
+            return false;
+        });
+        String nodeFile = Files.readString(Path.of(lab.nodes().get(0).config()));
+        assertThat(nodeFile).contains("sslmode: verify-full").contains("ca_file:");
+        // The agents serve HTTPS, checked against the lab's authority (as the CLI and the other agents do).
+        var http = io.meridian.core.tls.PemTls.restClient(lab.target().restTls()).connectTimeout(Duration.ofSeconds(5)).build();
+        for (LabState.Node n : lab.nodes()) {
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://127.0.0.1:" + n.restPort() + "/status"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(n.name() + " /status over HTTPS").isEqualTo(200);
         }
     }
 

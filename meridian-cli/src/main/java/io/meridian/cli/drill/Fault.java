@@ -180,8 +180,9 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
 
     private void switchover(Cluster c, ClusterAccess access) {
         Member leader = c.leaderMember().orElseThrow(() -> new CliException("switchover: no leader to ask"));
-        String url = access.lab().flatMap(l -> l.node(leader.name())).map(n -> "http://127.0.0.1:" + n.restPort())
-                .orElse(leader.apiUrl());
+        boolean https = leader.apiUrl() != null && leader.apiUrl().startsWith("https://");
+        String url = access.lab().flatMap(l -> l.node(leader.name()))
+                .map(n -> (https ? "https" : "http") + "://127.0.0.1:" + n.restPort()).orElse(leader.apiUrl());
         if (access.restUser() == null || access.restPassword() == null) {
             throw new CliException("switchover: no REST credentials (use -c node.yml)");
         }
@@ -191,7 +192,9 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
                 .header("Content-Type", "application/json").header("Authorization", "Basic " + auth)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
-            HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
+            // A lab made with --tls serves HTTPS with certificates from its own authority.
+            var restTls = access.lab().map(l -> l.target().restTls()).orElse(null);
+            HttpResponse<String> r = io.meridian.core.tls.PemTls.restClient(restTls).connectTimeout(Duration.ofSeconds(3)).build()
                     .send(req, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
                 throw new CliException(url + "/switchover: HTTP " + r.statusCode() + ": " + r.body().strip());

@@ -26,8 +26,9 @@ final class LabRouter {
     private LabRouter() {
     }
 
+    /** @param tlsDir the lab's certificates: the router then verifies every server's (verify-full), or null */
     static String config(String cluster, String region, List<String> etcdEndpoints, String namespace, Ports ports,
-                         LabSecrets secrets) {
+                         LabSecrets secrets, Path tlsDir) {
         StringBuilder eps = new StringBuilder();
         for (String e : etcdEndpoints) {
             eps.append(eps.length() == 0 ? "" : ", ").append(e);
@@ -39,7 +40,8 @@ final class LabRouter {
                 + "listen:\n  rw: 127.0.0.1:" + ports.rw() + "\n  ro: 127.0.0.1:" + ports.ro()
                 + "\n  http: 127.0.0.1:" + ports.http() + "\n"
                 + "reads:\n  max_lag: \"16MB,5s\"\n  fallback: leader\n"
-                + "monitor:\n  username: postgres\n  password: \"" + secrets.superuser() + "\"\n  database: postgres\n";
+                + "monitor:\n  username: postgres\n  password: \"" + secrets.superuser() + "\"\n  database: postgres\n"
+                + (tlsDir == null ? "" : "tls:\n  server_mode: verify-full\n  server_root_cert: " + LabTls.authority(tlsDir) + "\n");
     }
 
     static LabState.Router start(Path labDir, Path configFile, Ports ports, Path pgpass, List<String> meridian,

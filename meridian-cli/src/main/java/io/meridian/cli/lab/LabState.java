@@ -164,15 +164,17 @@ public record LabState(
     public ClusterTarget target() {
         String user = null;
         String password = null;
+        NodeConfig.RestTls restTls = null;
         if (!nodes.isEmpty()) {
             try {
                 NodeConfig first = NodeConfigLoader.load(Path.of(nodes.get(0).config()));
                 user = first.restapi().username();
                 password = first.restapi().password();
+                restTls = first.restapi().tls();
             } catch (ConfigException e) {
                 // Read-only verbs still work; mutating ones report the missing credentials.
             }
         }
-        return new ClusterTarget(etcd.endpoints(), namespace, cluster, user, password, "lab " + dir);
+        return new ClusterTarget(etcd.endpoints(), namespace, cluster, user, password, "lab " + dir, null, restTls);
     }
 }

@@ -60,6 +60,10 @@ public final class LabUp implements Callable<Integer> {
             description = "The cluster's synchronous_mode at bootstrap: off, quorum or region_quorum (default: ${DEFAULT-VALUE}).")
     String synchronousMode;
 
+    @Option(names = "--tls", description = "TLS between nodes and towards the router's servers, and HTTPS REST APIs, "
+            + "with certificates from an authority made for the lab (openssl).")
+    boolean tls;
+
     @Spec
     CommandSpec spec;
 
@@ -144,6 +148,11 @@ public final class LabUp implements Callable<Integer> {
         }
 
         LabSecrets secrets = LabSecrets.generate();
+        Path tlsDir = null;
+        if (tls) {
+            tlsDir = labDir.resolve("tls");
+            LabTls.create(tlsDir, regionList.stream().map(LabPlan::nodeName).toList(), "postgres");
+        }
         List<LabState.Node> nodes = new ArrayList<>();
         for (int i = 0; i < regionList.size(); i++) {
             String region = regionList.get(i);
@@ -151,7 +160,7 @@ public final class LabUp implements Callable<Integer> {
             LabFolder.createNodeDirs(plan.nodeDir(name), plan.dataDir(name), "postgres");
             NodeFiles.Spec s = new NodeFiles.Spec(cluster, name, region, plan.dataDir(name), pgBin,
                     net.pgPort(i), net.pgConnectPort(i), net.restPort(i), net.restConnectPort(i),
-                    net.etcdEndpointsFor(i), state.namespace(), synchronousMode);
+                    net.etcdEndpointsFor(i), state.namespace(), synchronousMode, tlsDir);
             NodeFiles.writePrivate(plan.nodeFile(name), NodeFiles.render(s, secrets));
             NodeConfigLoader.load(plan.nodeFile(name)); // refuse here, naming the key, rather than in an agent log
             nodes.add(new LabState.Node(name, region, plan.nodeFile(name).toString(), net.pgPort(i), net.restPort(i),
@@ -167,9 +176,9 @@ public final class LabUp implements Callable<Integer> {
         NodeFiles.writePrivate(plan.pgpass(), NodeFiles.pgpass(pgPorts, secrets));
         Path routerFile = labDir.resolve("router.yml");
         NodeFiles.writePrivate(routerFile, LabRouter.config(cluster, regionList.get(0), net.directEtcdEndpoints(),
-                state.namespace(), routerPorts, secrets));
+                state.namespace(), routerPorts, secrets, tlsDir));
         // Every agent serves the live dashboard; the first region's is as good as any.
-        String dashboard = "http://127.0.0.1:" + net.restPort(0) + "/dashboard";
+        String dashboard = (tls ? "https" : "http") + "://127.0.0.1:" + net.restPort(0) + "/dashboard";
         state = new LabState(state.version(), cluster, state.namespace(), state.dir(), state.createdAt(),
                 state.etcd(), nodes, state.wan(), null, dashboard);
         state.write();

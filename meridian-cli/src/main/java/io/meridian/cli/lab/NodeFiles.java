@@ -29,10 +29,11 @@ public final class NodeFiles {
      * @param pgConnectPort  the port others use to reach this PostgreSQL (a relay with --wan)
      * @param restConnectPort the port others use to reach this REST API
      * @param synchronousMode the cluster's synchronous_mode when this node bootstraps it
+     * @param tlsDir          the lab's certificates ({@code lab up --tls}), or null
      */
     public record Spec(String cluster, String name, String region, Path dataDir, Path binDir,
                        int pgPort, int pgConnectPort, int restPort, int restConnectPort,
-                       List<String> etcdEndpoints, String namespace, String synchronousMode) {
+                       List<String> etcdEndpoints, String namespace, String synchronousMode, Path tlsDir) {
     }
 
     private NodeFiles() {
@@ -53,12 +54,18 @@ public final class NodeFiles {
         pg.put("os_user", "postgres");
         pg.put("superuser", credentials("postgres", secrets.superuser()));
         pg.put("replication", credentials("replicator", secrets.replication()));
+        if (s.tlsDir() != null) {
+            pg.put("tls", tls(s, "sslmode", "verify-full"));
+        }
         root.put("postgresql", pg);
         Map<String, Object> rest = new LinkedHashMap<>();
         rest.put("listen", "127.0.0.1:" + s.restPort());
         rest.put("connect_address", "127.0.0.1:" + s.restConnectPort());
         rest.put("username", "meridian");
         rest.put("password", secrets.rest());
+        if (s.tlsDir() != null) {
+            rest.put("tls", tls(s, null, null));
+        }
         root.put("restapi", rest);
         root.put("tags", Map.of("failover_priority", 1));
         if (!"off".equals(s.synchronousMode())) {
@@ -70,6 +77,17 @@ public final class NodeFiles {
         } catch (JsonProcessingException e) {
             throw new CliException("cannot render the node file of " + s.name() + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    private static Map<String, Object> tls(Spec s, String extraKey, String extraValue) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("certificate", LabTls.certificate(s.tlsDir(), s.name()).toString());
+        m.put("private_key", LabTls.key(s.tlsDir(), s.name()).toString());
+        m.put("ca_file", LabTls.authority(s.tlsDir()).toString());
+        if (extraKey != null) {
+            m.put(extraKey, extraValue);
+        }
+        return m;
     }
 
     private static Map<String, Object> credentials(String user, String password) {

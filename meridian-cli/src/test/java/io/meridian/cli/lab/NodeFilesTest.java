@@ -21,7 +21,7 @@ class NodeFilesTest {
         LabSecrets secrets = LabSecrets.generate();
         NodeFiles.Spec spec = new NodeFiles.Spec("lab", "paris-1", "paris", dir.resolve("paris-1/data"),
                 Path.of("/usr/lib/postgresql/15/bin"), 15432, 25432, 18008, 28008,
-                List.of("http://127.0.0.1:2379", "http://127.0.0.1:2479"), "/meridian", "region_quorum");
+                List.of("http://127.0.0.1:2379", "http://127.0.0.1:2479"), "/meridian", "region_quorum", null);
         Path file = dir.resolve("node.yml");
         NodeFiles.writePrivate(file, NodeFiles.render(spec, secrets));
 
