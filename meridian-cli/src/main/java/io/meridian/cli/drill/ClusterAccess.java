@@ -71,7 +71,8 @@ public record ClusterAccess(List<String> endpoints, String namespace, String clu
             ordered = java.util.stream.Stream.concat(endpoints.stream().filter(e -> !cut.contains(e)),
                     endpoints.stream().filter(cut::contains)).toList();
         }
-        return EtcdDcs.connect(ordered, namespace, cluster, null, 6, 3);
+        // A lab made with --tls: its etcd wants the client certificate its node files name.
+        return EtcdDcs.connect(ordered, namespace, cluster, null, 6, 3, lab.map(l -> l.target().etcdTls()).orElse(null));
     }
 
     /** A lab node's direct DSN by name, or empty when the name is not one of the lab's. */

@@ -34,6 +34,8 @@ public final class LabNetwork {
     private final Map<String, Integer> clientRelay = new LinkedHashMap<>();
     private final boolean wan;
 
+    private String scheme = "http";
+
     private LabNetwork(List<String> regions, boolean wan) {
         int n = regions.size();
         this.regions = List.copyOf(regions);
@@ -65,7 +67,14 @@ public final class LabNetwork {
     }
 
     public static LabNetwork allocate(LabPlan plan, WanPlan wanPlan) {
-        return new LabNetwork(plan.regions(), wanPlan != null);
+        return allocate(plan, wanPlan, false);
+    }
+
+    /** @param tls etcd speaks TLS to its clients and between members ({@code https://} URLs) */
+    public static LabNetwork allocate(LabPlan plan, WanPlan wanPlan, boolean tls) {
+        LabNetwork n = new LabNetwork(plan.regions(), wanPlan != null);
+        n.scheme = tls ? "https" : "http";
+        return n;
     }
 
     static String entryKey(Service s, String region) {
@@ -118,6 +127,11 @@ public final class LabNetwork {
      * loopback defaults.
      */
     public List<EtcdServer> etcdServers(Path baseDir, WanPlan wanPlan) {
+        return etcdServers(baseDir, wanPlan, null);
+    }
+
+    /** @param tlsDir the lab's certificates: every member serves and checks TLS with its own, or null */
+    List<EtcdServer> etcdServers(Path baseDir, WanPlan wanPlan, Path tlsDir) {
         Map<String, String> peers = new LinkedHashMap<>();
         for (int i = 0; i < regions.size(); i++) {
             peers.put(regions.get(i), advertisedPeerUrl(i));
@@ -129,6 +143,10 @@ public final class LabNetwork {
                     peers, "meridian-lab-" + String.join("-", regions));
             if (maxRtt > 0) {
                 e.timings(Math.max(100, maxRtt / 2), Math.max(1000, 5 * maxRtt));
+            }
+            if (tlsDir != null) {
+                String member = LabTls.etcdMember(regions.get(i));
+                e.tls(LabTls.certificate(tlsDir, member), LabTls.key(tlsDir, member), LabTls.authority(tlsDir));
             }
             out.add(e);
         }
@@ -158,7 +176,7 @@ public final class LabNetwork {
         return new WanLinks(entries, relays);
     }
 
-    private static String url(int port) {
-        return "http://127.0.0.1:" + port;
+    private String url(int port) {
+        return scheme + "://127.0.0.1:" + port;
     }
 }

@@ -37,6 +37,8 @@ final class LabRouter {
                 + "region: " + region + "\n"
                 + "name: router-" + region + "\n"
                 + "etcd:\n  endpoints: [" + eps + "]\n  namespace: " + namespace + "\n"
+                + (tlsDir == null ? "" : "  tls:\n    ca_file: " + LabTls.authority(tlsDir) + "\n    certificate: "
+                        + LabTls.certificate(tlsDir, LabTls.ROUTER) + "\n    private_key: " + LabTls.key(tlsDir, LabTls.ROUTER) + "\n")
                 + "listen:\n  rw: 127.0.0.1:" + ports.rw() + "\n  ro: 127.0.0.1:" + ports.ro()
                 + "\n  http: 127.0.0.1:" + ports.http() + "\n"
                 + "reads:\n  max_lag: \"16MB,5s\"\n  fallback: leader\n"

@@ -165,16 +165,18 @@ public record LabState(
         String user = null;
         String password = null;
         NodeConfig.RestTls restTls = null;
+        io.meridian.core.dcs.EtcdTls etcdTls = null;
         if (!nodes.isEmpty()) {
             try {
                 NodeConfig first = NodeConfigLoader.load(Path.of(nodes.get(0).config()));
                 user = first.restapi().username();
                 password = first.restapi().password();
                 restTls = first.restapi().tls();
+                etcdTls = first.etcd().tls();
             } catch (ConfigException e) {
                 // Read-only verbs still work; mutating ones report the missing credentials.
             }
         }
-        return new ClusterTarget(etcd.endpoints(), namespace, cluster, user, password, "lab " + dir, null, restTls);
+        return new ClusterTarget(etcd.endpoints(), namespace, cluster, user, password, "lab " + dir, etcdTls, restTls);
     }
 }

@@ -21,6 +21,14 @@ final class LabTls {
     private LabTls() {
     }
 
+    /** The certificate name of a region's etcd member. */
+    static String etcdMember(String region) {
+        return "etcd-" + region;
+    }
+
+    /** The router's certificate name (its etcd client certificate). */
+    static final String ROUTER = "router";
+
     static Path authority(Path tlsDir) {
         return tlsDir.resolve(AUTHORITY);
     }
@@ -33,8 +41,12 @@ final class LabTls {
         return tlsDir.resolve(node + ".key");
     }
 
-    /** Makes the authority and a certificate for each of {@code nodes} under {@code tlsDir}. */
-    static void create(Path tlsDir, List<String> nodes, String osUser) {
+    /**
+     * Makes the authority and a certificate for each of {@code nodes} (their keys owned by
+     * {@code osUser}), and one for each of {@code others} (etcd members, the router: keys stay the
+     * caller's) under {@code tlsDir}.
+     */
+    static void create(Path tlsDir, List<String> nodes, List<String> others, String osUser) {
         try {
             Files.createDirectories(tlsDir);
             Files.setPosixFilePermissions(tlsDir, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -43,7 +55,9 @@ final class LabTls {
                     "-out", authority(tlsDir).toString(), "-days", "30", "-subj", "/CN=meridian lab authority");
             Files.setPosixFilePermissions(caKey, PosixFilePermissions.fromString("rw-------"));
             Files.setPosixFilePermissions(authority(tlsDir), PosixFilePermissions.fromString("rw-r--r--"));
-            for (String node : nodes) {
+            List<String> all = new ArrayList<>(nodes);
+            all.addAll(others);
+            for (String node : all) {
                 Path ext = tlsDir.resolve(node + ".ext");
                 Files.writeString(ext, "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n");
                 Path csr = tlsDir.resolve(node + ".csr");
@@ -53,7 +67,7 @@ final class LabTls {
                         "-CAcreateserial", "-days", "30", "-extfile", ext.toString(), "-out", certificate(tlsDir, node).toString());
                 Files.setPosixFilePermissions(certificate(tlsDir, node), PosixFilePermissions.fromString("rw-r--r--"));
                 Files.setPosixFilePermissions(key(tlsDir, node), PosixFilePermissions.fromString("rw-------"));
-                if (!osUser.equals(System.getProperty("user.name"))) {
+                if (nodes.contains(node) && !osUser.equals(System.getProperty("user.name"))) {
                     run(List.of("chown", osUser, key(tlsDir, node).toString()));
                 }
             }

@@ -119,7 +119,14 @@ public final class LabUp implements Callable<Integer> {
         List<String> regionList = plan.regions();
         long started = System.nanoTime();
 
-        LabNetwork net = LabNetwork.allocate(plan, wanPlan);
+        LabNetwork net = LabNetwork.allocate(plan, wanPlan, tls);
+        Path tlsDir = null;
+        if (tls) {
+            tlsDir = labDir.resolve("tls");
+            List<String> others = new ArrayList<>(regionList.stream().map(LabTls::etcdMember).toList());
+            others.add(LabTls.ROUTER);
+            LabTls.create(tlsDir, regionList.stream().map(LabPlan::nodeName).toList(), others, "postgres");
+        }
         LabState state = new LabState(LabState.FORMAT_VERSION, cluster, "/meridian", labDir.toString(),
                 System.currentTimeMillis(), new LabState.Etcd(net.directEtcdEndpoints(), List.of()), List.of(), null, null, null);
         state.write();
@@ -132,7 +139,7 @@ public final class LabUp implements Callable<Integer> {
 
         out.println("Starting etcd: " + regionList.size() + " member(s), one per region…");
         out.flush();
-        List<EtcdServer> etcd = net.etcdServers(labDir.resolve("etcd"), wanPlan);
+        List<EtcdServer> etcd = net.etcdServers(labDir.resolve("etcd"), wanPlan, tlsDir);
         List<LabState.EtcdMember> etcdMembers = new ArrayList<>();
         try {
             EtcdServer.startAll(etcd, Duration.ofSeconds(60));
@@ -148,11 +155,6 @@ public final class LabUp implements Callable<Integer> {
         }
 
         LabSecrets secrets = LabSecrets.generate();
-        Path tlsDir = null;
-        if (tls) {
-            tlsDir = labDir.resolve("tls");
-            LabTls.create(tlsDir, regionList.stream().map(LabPlan::nodeName).toList(), "postgres");
-        }
         List<LabState.Node> nodes = new ArrayList<>();
         for (int i = 0; i < regionList.size(); i++) {
             String region = regionList.get(i);
@@ -183,7 +185,9 @@ public final class LabUp implements Callable<Integer> {
                 state.etcd(), nodes, state.wan(), null, dashboard);
         state.write();
 
-        try (Dcs dcs = EtcdDcs.connect(net.directEtcdEndpoints(), state.namespace(), cluster, null, 6, 5)) {
+        io.meridian.core.dcs.EtcdTls etcdTls = tlsDir == null ? null : new io.meridian.core.dcs.EtcdTls(LabTls.authority(tlsDir),
+                LabTls.certificate(tlsDir, LabTls.ROUTER), LabTls.key(tlsDir, LabTls.ROUTER));
+        try (Dcs dcs = EtcdDcs.connect(net.directEtcdEndpoints(), state.namespace(), cluster, null, 6, 5, etcdTls)) {
             LabWait wait = new LabWait(dcs, out);
             // The first region's node starts alone so it runs initdb and leads: a predictable lab.
             LabState.Node first = startAgent(state, nodes.get(0), meridian, out);

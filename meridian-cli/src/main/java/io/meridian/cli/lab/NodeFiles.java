@@ -45,7 +45,13 @@ public final class NodeFiles {
         root.put("cluster", s.cluster());
         root.put("name", s.name());
         root.put("region", s.region());
-        root.put("etcd", Map.of("endpoints", s.etcdEndpoints(), "namespace", s.namespace()));
+        Map<String, Object> etcd = new LinkedHashMap<>();
+        etcd.put("endpoints", s.etcdEndpoints());
+        etcd.put("namespace", s.namespace());
+        if (s.tlsDir() != null) {
+            etcd.put("tls", tls(s, null, null));
+        }
+        root.put("etcd", etcd);
         Map<String, Object> pg = new LinkedHashMap<>();
         pg.put("bin_dir", s.binDir().toString());
         pg.put("data_dir", s.dataDir().toString());

@@ -40,6 +40,25 @@ class NodeFilesTest {
     }
 
     @Test
+    void aTlsLabNodeFileNamesItsCertificatesForEtcdPostgresqlAndTheRestApi() throws Exception {
+        Path tls = Files.createDirectories(dir.resolve("tls"));
+        for (String f : List.of("root.crt", "paris-1.crt", "paris-1.key")) {
+            Files.writeString(tls.resolve(f), "-----BEGIN-----\n");
+        }
+        NodeFiles.Spec spec = new NodeFiles.Spec("lab", "paris-1", "paris", dir.resolve("paris-1/data"),
+                Path.of("/usr/lib/postgresql/15/bin"), 15432, 25432, 18008, 28008,
+                List.of("https://127.0.0.1:2379", "https://127.0.0.1:2479"), "/meridian", "off", tls);
+        Path file = dir.resolve("tls-node.yml");
+        NodeFiles.writePrivate(file, NodeFiles.render(spec, LabSecrets.generate()));
+        NodeConfig c = NodeConfigLoader.load(file);
+        assertThat(c.postgresql().tls().sslmode()).isEqualTo("verify-full");
+        assertThat(c.postgresql().tls().certificate()).isEqualTo(tls.resolve("paris-1.crt"));
+        assertThat(c.restapi().tls().caFile()).isEqualTo(tls.resolve("root.crt"));
+        assertThat(c.restapi().url()).startsWith("https://");
+        assertThat(c.etcd().tls().certificate()).isEqualTo(tls.resolve("paris-1.crt"));
+    }
+
+    @Test
     void pgpassHasOneLinePerNodeAndTheDsnHoldsNoPassword() {
         LabSecrets secrets = new LabSecrets("s3cret", "r", "x");
         assertThat(NodeFiles.pgpass(List.of(5432, 5433), secrets))

@@ -43,7 +43,7 @@ public final class EtcdServer implements AutoCloseable {
     private final Path dir;
     private final int clientPort;
     private final int peerPort;
-    private final Map<String, String> initialCluster;
+    private Map<String, String> initialCluster;
     private final String clusterToken;
     private Path binary = DEFAULT_BINARY;
     private int heartbeatMillis = 100;
@@ -137,14 +137,21 @@ public final class EtcdServer implements AutoCloseable {
 
     /**
      * Serves clients over TLS ({@code https://} client URL) with this certificate and key; with
-     * {@code clientCa}, only clients presenting a certificate from it ({@code --client-cert-auth}).
-     * Health is then read from a plain-text metrics port.
+     * {@code clientCa}, only clients presenting a certificate from it ({@code --client-cert-auth}),
+     * and members talk to each other over TLS too, each presenting this certificate and checking
+     * the others' against {@code clientCa} (the initial cluster's peer URLs must then be
+     * {@code https://}). Health is then read from a plain-text metrics port.
      */
     public EtcdServer tls(Path certificate, Path key, Path clientCa) {
         this.tlsCertificate = certificate;
         this.tlsKey = key;
         this.clientCa = clientCa;
         this.healthPort = FreePorts.allocate();
+        if (clientCa != null) {
+            Map<String, String> https = new LinkedHashMap<>();
+            initialCluster.forEach((k, v) -> https.put(k, v.replaceFirst("^http://", "https://")));
+            this.initialCluster = Map.copyOf(https);
+        }
         return this;
     }
 
@@ -161,7 +168,7 @@ public final class EtcdServer implements AutoCloseable {
                 "--data-dir", dataDir().toString(),
                 "--listen-client-urls", clientUrl(),
                 "--advertise-client-urls", clientUrl(),
-                "--listen-peer-urls", url(peerPort),
+                "--listen-peer-urls", peerTls() ? "https://" + HOST + ":" + peerPort : url(peerPort),
                 "--initial-advertise-peer-urls", initialCluster.get(name),
                 "--initial-cluster", peers,
                 "--initial-cluster-token", clusterToken,
@@ -177,7 +184,9 @@ public final class EtcdServer implements AutoCloseable {
             command.addAll(List.of("--cert-file", tlsCertificate.toString(), "--key-file", tlsKey.toString(),
                     "--listen-metrics-urls", url(healthPort)));
             if (clientCa != null) {
-                command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", clientCa.toString()));
+                command.addAll(List.of("--client-cert-auth", "--trusted-ca-file", clientCa.toString(),
+                        "--peer-cert-file", tlsCertificate.toString(), "--peer-key-file", tlsKey.toString(),
+                        "--peer-client-cert-auth", "--peer-trusted-ca-file", clientCa.toString()));
             }
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -188,7 +197,7 @@ public final class EtcdServer implements AutoCloseable {
             exitHook = new Thread(child::destroyForcibly, "etcd-" + name + "-exit");
             Runtime.getRuntime().addShutdownHook(exitHook);
         }
-        LOG.info("started etcd {} pid {} client {} peer {}", name, process.pid(), clientUrl(), url(peerPort));
+        LOG.info("started etcd {} pid {} client {} peer {}", name, process.pid(), clientUrl(), initialCluster.get(name));
     }
 
     /** Waits until {@code /health} answers true (it needs an elected Raft leader), naming the log on failure. */
@@ -328,6 +337,10 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     /** The client endpoint, e.g. {@code http://127.0.0.1:2379}, as jetcd and etcdctl take it. */
+    private boolean peerTls() {
+        return tlsCertificate != null && clientCa != null;
+    }
+
     public String clientUrl() {
         return tlsCertificate == null ? url(clientPort) : "https://" + HOST + ":" + clientPort;
     }
