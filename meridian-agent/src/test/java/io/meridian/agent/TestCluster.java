@@ -43,6 +43,7 @@ final class TestCluster implements AutoCloseable {
     final Map<String, LinkRelay> etcdLinks = new LinkedHashMap<>();
     private final String password = UUID.randomUUID().toString();
     private final EtcdDcs observer;
+    private io.meridian.core.tls.LocalAuthority authority;
 
     TestCluster(List<String> regions, DynamicConfig dcs) throws IOException {
         this(regions, dcs, false);
@@ -84,45 +85,12 @@ final class TestCluster implements AutoCloseable {
 
     /** The cluster's authority (made on first use) and a certificate and key for {@code node}, as PostgreSQL wants them. */
     private NodeConfig.Tls nodeCertificate(String node) throws IOException {
-        Path ca = dir.resolve("root.crt");
-        Path caKey = dir.resolve("root.key");
-        if (!Files.exists(ca)) {
-            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out", ca.toString(),
-                    "-days", "2", "-subj", "/CN=meridian test cluster authority");
+        if (authority == null) {
+            authority = io.meridian.core.tls.LocalAuthority.create(dir.resolve("tls"), "root", 2);
         }
-        Path crt = dir.resolve(node + ".crt");
-        Path key = dir.resolve(node + ".key");
-        Path csr = dir.resolve(node + ".csr");
-        Path ext = dir.resolve(node + ".ext");
-        Files.writeString(ext, "subjectAltName=IP:127.0.0.1\n");
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", csr.toString(), "-subj", "/CN=" + node);
-        openssl("x509", "-req", "-in", csr.toString(), "-CA", ca.toString(), "-CAkey", caKey.toString(), "-CAcreateserial",
-                "-days", "2", "-extfile", ext.toString(), "-out", crt.toString());
         // PostgreSQL refuses a key that its OS user does not own or that others can read.
-        openssl0(List.of("chown", "postgres:postgres", key.toString()));
-        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-        Files.setPosixFilePermissions(crt, PosixFilePermissions.fromString("rw-r--r--"));
-        Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rw-r--r--"));
-        return new NodeConfig.Tls(crt, key, ca, "verify-full");
-    }
-
-    private static void openssl(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("openssl"));
-        cmd.addAll(List.of(args));
-        openssl0(cmd);
-    }
-
-    private static void openssl0(List<String> cmd) throws IOException {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.waitFor() != 0) {
-                throw new IOException(String.join(" ", cmd) + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + String.join(" ", cmd), e);
-        }
+        authority.issue(node, "IP:127.0.0.1", "postgres", 2);
+        return new NodeConfig.Tls(authority.certificate(node), authority.key(node), authority.certificate(), "verify-full");
     }
 
     void start(String name) throws IOException {

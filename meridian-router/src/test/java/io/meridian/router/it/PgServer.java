@@ -88,20 +88,15 @@ public final class PgServer implements AutoCloseable {
      * @return the authority's certificate (PEM), readable by anyone
      */
     Path requireTlsSignedByCa(String subjectAltName) throws IOException, InterruptedException {
-        Path caKey = dir.resolve("ca.key");
-        Path caCrt = dir.resolve("ca.crt");
-        Path csr = dir.resolve("server.csr");
-        Path ext = dir.resolve("server.ext");
-        run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", caKey.toString(), "-out", caCrt.toString(),
-                "-days", "2", "-subj", "/CN=meridian test authority"));
-        run(List.of("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", data.resolve("server.key").toString(),
-                "-out", csr.toString(), "-subj", "/CN=meridian test server"));
-        Files.writeString(ext, "subjectAltName=" + subjectAltName + "\n");
-        chown(ext);
-        run(List.of("openssl", "x509", "-req", "-in", csr.toString(), "-CA", caCrt.toString(), "-CAkey", caKey.toString(),
-                "-CAcreateserial", "-days", "2", "-extfile", ext.toString(), "-out", data.resolve("server.crt").toString()));
+        io.meridian.core.tls.LocalAuthority ca = io.meridian.core.tls.LocalAuthority.create(dir.resolve("ca"), "authority", 2);
+        ca.issue("server", subjectAltName, "postgres", 2);
+        Files.copy(ca.certificate("server"), data.resolve("server.crt"));
+        Files.copy(ca.key("server"), data.resolve("server.key"));
+        chown(data.resolve("server.crt"));
+        chown(data.resolve("server.key"));
+        Files.setPosixFilePermissions(data.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
         tlsOnly();
-        return caCrt;
+        return ca.certificate();
     }
 
     private void tlsOnly() throws IOException, InterruptedException {
