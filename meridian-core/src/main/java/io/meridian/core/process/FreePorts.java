@@ -26,24 +26,55 @@ public final class FreePorts {
     private FreePorts() {
     }
 
+    /** [low, high] below the ephemeral range from /proc (32768 by default), above the well-known services. */
+    private static int[] belowEphemeralRange() {
+        int low = 32768;
+        try {
+            String[] r = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim().split("\\s+");
+            low = Integer.parseInt(r[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: the default range's bottom
+        }
+        int high = Math.max(11000, low - 1);
+        return new int[] {Math.max(10000, high - 12000), high};
+    }
+
     /** One free loopback port. */
     public static int allocate() {
         return allocate(1).get(0);
     }
 
-    /** {@code count} distinct free loopback ports. */
+    /** Where ports are picked: below the kernel's ephemeral range (see {@link #allocate(int)}). */
+    private static final int[] RANGE = belowEphemeralRange();
+
+    /**
+     * {@code count} distinct free loopback ports, taken below the kernel's ephemeral range: the
+     * source port of an outgoing connection (an etcd member dialing its peers, a relay) is picked
+     * from that range, and could take a port handed out here before its process binds it (an etcd
+     * member once failed to start with "address already in use" that way).
+     */
     public static List<Integer> allocate(int count) {
         List<ServerSocket> held = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
         try {
-            // Bounded: the kernel's ephemeral range is far larger than any lab, so a few rejects
-            // (ports this JVM already handed out) cannot loop for long.
-            for (int attempt = 0; ports.size() < count && attempt < count * 50; attempt++) {
+            // Bounded: the range is far larger than any lab, so a few rejects (ports in use, or
+            // already handed out by this JVM) cannot loop for long.
+            for (int attempt = 0; ports.size() < count && attempt < count * 200; attempt++) {
+                int port = random.nextInt(RANGE[0], RANGE[1] + 1);
+                if (HANDED_OUT.contains(port)) {
+                    continue;
+                }
                 ServerSocket socket = new ServerSocket();
                 socket.setReuseAddress(false);
-                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                try {
+                    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                } catch (IOException inUse) {
+                    socket.close();
+                    continue;
+                }
                 held.add(socket);
-                int port = socket.getLocalPort();
                 if (HANDED_OUT.add(port)) {
                     ports.add(port);
                 }
