@@ -21,10 +21,12 @@ import java.util.Optional;
  *
  * @param lab      the lab, when the cluster is one
  * @param template user, database and passfile for members when no lab or node file gives them
+ * @param etcdTls  TLS towards etcd as the node file says, or null
+ * @param restTls  the node file's REST API TLS, whose authority checks the agents, or null
  */
 public record ClusterAccess(List<String> endpoints, String namespace, String cluster, String restUser,
                             String restPassword, Optional<LabState> lab, NodeConfig.Credentials superuser,
-                            Dsn template) {
+                            Dsn template, io.meridian.core.dcs.EtcdTls etcdTls, NodeConfig.RestTls restTls) {
 
     public static ClusterAccess ofLab(Path dir) {
         Path d = (dir == null ? LabState.defaultDir() : dir).toAbsolutePath();
@@ -34,18 +36,18 @@ public record ClusterAccess(List<String> endpoints, String namespace, String clu
         LabState s = LabState.read(d);
         var t = s.target();
         return new ClusterAccess(t.endpoints(), t.namespace(), t.cluster(), t.restUser(), t.restPassword(),
-                Optional.of(s), null, null);
+                Optional.of(s), null, null, t.etcdTls(), t.restTls());
     }
 
     public static ClusterAccess ofNodeFile(Path file) {
         NodeConfig n = NodeConfigLoader.load(file);
         return new ClusterAccess(n.etcd().endpoints(), n.etcd().namespace(), n.cluster(), n.restapi().username(),
-                n.restapi().password(), Optional.empty(), n.postgresql().superuser(), null);
+                n.restapi().password(), Optional.empty(), n.postgresql().superuser(), null, n.etcd().tls(), n.restapi().tls());
     }
 
     /** The same cluster, reaching members with this DSN's user, database and passfile. */
     public ClusterAccess withTemplate(Dsn dsn) {
-        return new ClusterAccess(endpoints, namespace, cluster, restUser, restPassword, lab, superuser, dsn);
+        return new ClusterAccess(endpoints, namespace, cluster, restUser, restPassword, lab, superuser, dsn, etcdTls, restTls);
     }
 
     /**
@@ -71,8 +73,7 @@ public record ClusterAccess(List<String> endpoints, String namespace, String clu
             ordered = java.util.stream.Stream.concat(endpoints.stream().filter(e -> !cut.contains(e)),
                     endpoints.stream().filter(cut::contains)).toList();
         }
-        // A lab made with --tls: its etcd wants the client certificate its node files name.
-        return EtcdDcs.connect(ordered, namespace, cluster, null, 6, 3, lab.map(l -> l.target().etcdTls()).orElse(null));
+        return EtcdDcs.connect(ordered, namespace, cluster, null, 6, 3, etcdTls);
     }
 
     /** A lab node's direct DSN by name, or empty when the name is not one of the lab's. */

@@ -192,9 +192,7 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
                 .header("Content-Type", "application/json").header("Authorization", "Basic " + auth)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         try {
-            // A lab made with --tls serves HTTPS with certificates from its own authority.
-            var restTls = access.lab().map(l -> l.target().restTls()).orElse(null);
-            HttpResponse<String> r = io.meridian.core.tls.PemTls.restClient(restTls).connectTimeout(Duration.ofSeconds(3)).build()
+            HttpResponse<String> r = io.meridian.core.tls.PemTls.restClient(access.restTls()).connectTimeout(Duration.ofSeconds(3)).build()
                     .send(req, HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() / 100 != 2) {
                 throw new CliException(url + "/switchover: HTTP " + r.statusCode() + ": " + r.body().strip());

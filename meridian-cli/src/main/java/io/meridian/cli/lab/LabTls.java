@@ -33,11 +33,11 @@ final class LabTls {
     }
 
     static Path certificate(Path tlsDir, String holder) {
-        return tlsDir.resolve(holder + ".crt");
+        return LocalAuthority.certificate(tlsDir, holder);
     }
 
     static Path key(Path tlsDir, String holder) {
-        return tlsDir.resolve(holder + ".key");
+        return LocalAuthority.key(tlsDir, holder);
     }
 
     /**

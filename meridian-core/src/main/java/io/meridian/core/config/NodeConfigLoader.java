@@ -107,8 +107,7 @@ public final class NodeConfigLoader {
      */
     public static io.meridian.core.dcs.EtcdTls etcdTls(ConfigNode etcd, List<String> endpoints) {
         if (!etcd.has("tls")) {
-            // https without settings: TLS verified against the JVM's trusted roots.
-            return endpoints.stream().allMatch(e -> e.startsWith("https://")) ? new io.meridian.core.dcs.EtcdTls(null, null, null) : null;
+            return io.meridian.core.dcs.EtcdTls.forEndpoints(endpoints, null);
         }
         ConfigNode t = etcd.child("tls", true);
         t.allowOnly(Set.of("ca_file", "certificate", "private_key"));

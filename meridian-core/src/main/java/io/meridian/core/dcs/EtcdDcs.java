@@ -95,11 +95,8 @@ public final class EtcdDcs implements Dcs {
             throw new IllegalArgumentException("retry_timeout must be positive, got " + retryTimeoutSeconds);
         }
         Duration retry = Duration.ofNanos(Math.round(retryTimeoutSeconds * 1e9));
-        if (tls == null && endpoints.stream().anyMatch(e -> e.startsWith("https://"))) {
-            tls = new EtcdTls(null, null, null); // verified against the JVM's trusted roots
-        }
-        return new EtcdDcs(new EtcdEndpoints(endpoints, retry, tls), namespace, cluster, memberName, ttlSeconds,
-                retryTimeoutSeconds);
+        return new EtcdDcs(new EtcdEndpoints(endpoints, retry, EtcdTls.forEndpoints(endpoints, tls)), namespace, cluster,
+                memberName, ttlSeconds, retryTimeoutSeconds);
     }
 
     /** New lease lifetime; takes effect at the next lease grant (the current lease keeps its TTL). */

@@ -24,6 +24,17 @@ public record EtcdTls(Path caFile, Path certificate, Path privateKey) {
         }
     }
 
+    /**
+     * What clients of {@code endpoints} use: {@code configured}, or, for {@code https://} endpoints
+     * without settings, TLS verified against the JVM's trusted roots; null for plain text.
+     */
+    public static EtcdTls forEndpoints(java.util.List<String> endpoints, EtcdTls configured) {
+        if (configured != null) {
+            return configured;
+        }
+        return endpoints.stream().anyMatch(e -> e.startsWith("https://")) ? new EtcdTls(null, null, null) : null;
+    }
+
     /** {@code builder} speaking TLS with these files (for clients built outside {@link EtcdDcs}). */
     public io.etcd.jetcd.ClientBuilder applyTo(io.etcd.jetcd.ClientBuilder builder) {
         return builder.sslContext(sslContext());

@@ -39,10 +39,20 @@ public final class LocalAuthority {
     }
 
     public Path certificate(String holder) {
-        return dir.resolve(holder + ".crt");
+        return certificate(dir, holder);
     }
 
     public Path key(String holder) {
+        return key(dir, holder);
+    }
+
+    /** Where an authority in {@code dir} keeps {@code holder}'s certificate. */
+    public static Path certificate(Path dir, String holder) {
+        return dir.resolve(holder + ".crt");
+    }
+
+    /** Where an authority in {@code dir} keeps {@code holder}'s key. */
+    public static Path key(Path dir, String holder) {
         return dir.resolve(holder + ".key");
     }
 

@@ -56,7 +56,8 @@ public final class RevisionPublisher implements AutoCloseable {
         this.key = ByteSequence.from(keyText, StandardCharsets.UTF_8);
         this.ttlSeconds = Math.max(2, (long) Math.ceil(config.leaderStaleAfter().toMillis() / 1000.0));
         io.etcd.jetcd.ClientBuilder b = Client.builder().endpoints(config.etcd().endpoints().toArray(String[]::new));
-        this.client = (config.etcd().tls() == null ? b : config.etcd().tls().applyTo(b)).build();
+        io.meridian.core.dcs.EtcdTls tls = io.meridian.core.dcs.EtcdTls.forEndpoints(config.etcd().endpoints(), config.etcd().tls());
+        this.client = (tls == null ? b : tls.applyTo(b)).build();
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-router-publish");
             t.setDaemon(true);

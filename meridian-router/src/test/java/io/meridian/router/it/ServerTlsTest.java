@@ -78,6 +78,13 @@ class ServerTlsTest {
         return r;
     }
 
+    /** A client of {@code r} is refused with the router's 08006 naming {@code why}. */
+    static void assertRefusedAsConnectionFailure(Router r, String why) {
+        assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
+                .hasMessageContaining(why)
+                .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+    }
+
     /** Whether this session's own server connection is encrypted, as the server sees it. */
     static boolean encrypted(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
@@ -127,9 +134,7 @@ class ServerTlsTest {
     @Test
     void requireRefusesAServerWithoutTls() throws Exception {
         try (Router r = router(RouterConfig.ServerTls.REQUIRE, plain)) {
-            assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
-                    .hasMessageContaining("does not accept TLS")
-                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+            assertRefusedAsConnectionFailure(r, "does not accept TLS");
         }
     }
 
@@ -145,9 +150,7 @@ class ServerTlsTest {
     void verifyCaRefusesACertificateFromAnotherRoot() throws Exception {
         for (Path foreign : new Path[] {nameAuthority, tlsOnly.data.resolve("server.crt")}) {
             try (Router r = router(RouterConfig.ServerTls.VERIFY_CA, foreign, signedForIp)) {
-                assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
-                        .hasMessageContaining("TLS handshake failed")
-                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+                assertRefusedAsConnectionFailure(r, "TLS handshake failed");
             }
         }
     }
@@ -159,9 +162,7 @@ class ServerTlsTest {
             assertThat(encrypted(c)).isTrue();
         }
         try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, nameAuthority, signedForName)) {
-            assertThatThrownBy(() -> PgServerConnections.open(r.rwAddress().getPort(), null)).isInstanceOf(SQLException.class)
-                    .hasMessageContaining("TLS handshake failed")
-                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
+            assertRefusedAsConnectionFailure(r, "TLS handshake failed");
         }
     }
 
