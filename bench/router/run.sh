@@ -9,7 +9,9 @@
 # CLIENTS="8"; ROUTER_JAVA_OPTS adds JVM options (e.g. a JFR recording) to the router, and
 # ROUTER_LOG=FILE keeps the router's output. An A/B of two router builds in one run: set
 # ROUTER_B_CLASSES to another build's meridian-router/target/classes (copied aside) and add the
-# target router-b (ROUTER_B_JAVA_OPTS gives it JVM options).
+# target router-b (ROUTER_B_JAVA_OPTS gives it JVM options); a copy of this build's classes makes
+# it an A/A run, which shows what two identical routers differ by in the same run (the noise).
+# KEEP_RESULTS=FILE keeps the per-run lines; bench/router/summarize.sh FILE prints the tables again.
 # Needs root (PostgreSQL and PgBouncer run as OS user postgres), PostgreSQL 15, haproxy, pgbouncer.
 set -euo pipefail
 
@@ -159,32 +161,5 @@ rm -f "$WORK"/txlog.*
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $(date -u +%FT%TZ) $(nproc) cores, PostgreSQL 15, scale $SCALE, ${SECS}s x $ROUNDS rounds, pgbench -j 2"
 echo "# tps: mean over rounds; p99 ms: mean of per-run p99; cpu: microseconds per transaction (proxy process / whole machine)"
-printf "%-11s %-8s %3s %-10s %9s %7s %8s %8s %8s %8s %8s\n" workload proto c target tps xdirect p99_ms cpu_proxy cpu_box router/hap router/pgb
-awk -F'\t' '
-  function mean(key) { return n[key] ? tps[key]/n[key] : 0 }
-  { k=$2"\t"$3"\t"$4; key=k"\t"$5; tps[key]+=$6; p99[key]+=$7; px[key]+=$8; bx[key]+=$9; n[key]++; keys[k]=1 }
-  END {
-    for (k in keys) {
-      split(k, f, "\t");
-      d=mean(k"\tdirect"); r=mean(k"\trouter"); h=mean(k"\thaproxy"); b=mean(k"\tpgbouncer");
-      split("direct haproxy pgbouncer router router-b", ts, " ");
-      for (i=1; i<=5; i++) { t=ts[i]; key=k"\t"t; if (!n[key]) continue;
-        printf "%-11s %-8s %3s %-10s %9.0f %7.2f %8.3f %8.1f %8.1f %8s %8s\n", f[1], f[2], f[3], t, tps[key]/n[key],
-          (d > 0 ? (tps[key]/n[key])/d : 0), p99[key]/n[key], px[key]/n[key], bx[key]/n[key],
-          (t ~ /^router/ && h > 0 ? sprintf("%.2f", tps[key]/n[key]/h) : ""), (t ~ /^router/ && b > 0 ? sprintf("%.2f", tps[key]/n[key]/b) : "") }
-    }
-  }' "$RESULTS" | sort -k1,1 -k2,2 -k3,3n -s
-echo "# router TPS / peer TPS in each round (the runs of a round follow each other): min .. max over rounds"
-awk -F'\t' '
-  { k=$2" "$3" c="$4; tps[$1"\t"k"\t"$5]=$6; keys[k]=1; if ($1 > rounds) rounds=$1 }
-  function range(k, peer,   r, x, lo, hi, s) {
-    lo=""; hi=""; s="";
-    for (r=1; r<=rounds; r++) {
-      if (!((r"\t"k"\trouter") in tps) || !((r"\t"k"\t"peer) in tps) || tps[r"\t"k"\t"peer] == 0) continue;
-      x=tps[r"\t"k"\trouter"]/tps[r"\t"k"\t"peer]; s=s sprintf(" %.2f", x);
-      if (lo == "" || x < lo) lo=x; if (hi == "" || x > hi) hi=x;
-    }
-    return lo == "" ? "-" : sprintf("%.2f .. %.2f (%s )", lo, hi, s);
-  }
-  END { for (k in keys) printf "%-28s vs haproxy %s   vs pgbouncer %s\n", k, range(k, "haproxy"), range(k, "pgbouncer") }
-' "$RESULTS" | sort
+[ -n "${KEEP_RESULTS:-}" ] && cp "$RESULTS" "$KEEP_RESULTS"
+"$ROOT/bench/router/summarize.sh" "$RESULTS"
