@@ -14,10 +14,13 @@ import io.meridian.router.route.RoutePlanner;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.meridian.core.config.ConfigException;
+import io.meridian.core.tls.PemTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CRL;
+import java.util.Collection;
 import java.util.List;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -57,14 +60,26 @@ public final class Router implements AutoCloseable {
         proxy.serverVerifyingContext(verifying);
     }
 
-    /** The context that verifies the servers against tls.server_root_cert, or null when the mode does not verify. */
+    /**
+     * The context that verifies the servers against tls.server_root_cert (and tls.server_crl), or
+     * null when the mode does not verify. Files are read on every call: a reload picks up a renewed
+     * revocation list under the same name.
+     */
     private static SslContext serverVerifying(RouterConfig config) {
         if (!config.serverTls().verifies()) {
             return null;
         }
+        Collection<? extends CRL> revoked = null;
+        if (config.serverCrl() != null) {
+            try {
+                revoked = PemTls.revocationLists(config.serverCrl());
+            } catch (IOException e) {
+                throw new ConfigException(config.source(), "tls.server_crl", e.getMessage());
+            }
+        }
         try {
-            return ProxyServer.verifyingContext(config.serverRootCert());
-        } catch (SSLException | IllegalArgumentException e) {
+            return ProxyServer.verifyingContext(config.serverRootCert(), revoked);
+        } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException(config.source(), "tls.server_root_cert", "expected PEM certificates in "
                     + config.serverRootCert() + ": " + e.getMessage());
         }
@@ -110,7 +125,7 @@ public final class Router implements AutoCloseable {
 
     /**
      * Re-reads the file the router was started from and applies what may change while running
-     * (reads.*, region, leader.stale_after, client.*, monitor, tls certificates, server_mode and server_root_cert). Open
+     * (reads.*, region, leader.stale_after, client.*, monitor, tls certificates, server_mode, server_root_cert and server_crl). Open
      * connections stay as they are; new ones follow the new settings. On any error nothing changes.
      *
      * @return the keys that changed

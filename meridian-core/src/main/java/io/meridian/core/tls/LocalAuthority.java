@@ -73,6 +73,31 @@ public final class LocalAuthority {
         return certificate(holder);
     }
 
+    /**
+     * Writes the authority's certificate revocation list, {@code <name>.crl} (PEM), naming the
+     * certificates of {@code revoked} holders (none: an empty list), good for {@code days}. Each
+     * call writes a whole new list.
+     */
+    public Path revocationList(int days, String... revoked) throws IOException {
+        Path index = dir.resolve(name + "-index.txt");
+        Path number = dir.resolve(name + "-crlnumber");
+        Path config = dir.resolve(name + "-ca.cnf");
+        Files.writeString(index, "");
+        Files.writeString(number, "1000\n");
+        Files.writeString(config, String.join("\n", "[ ca ]", "default_ca = local", "[ local ]",
+                "database = " + index, "crlnumber = " + number, "default_md = sha256",
+                "default_crl_days = " + days, ""));
+        for (String holder : revoked) {
+            openssl("ca", "-config", config.toString(), "-keyfile", key(name).toString(), "-cert", certificate().toString(),
+                    "-revoke", certificate(holder).toString());
+        }
+        Path crl = dir.resolve(name + ".crl");
+        openssl("ca", "-config", config.toString(), "-keyfile", key(name).toString(), "-cert", certificate().toString(),
+                "-gencrl", "-out", crl.toString());
+        Files.setPosixFilePermissions(crl, PosixFilePermissions.fromString("rw-r--r--"));
+        return crl;
+    }
+
     private void protect(String holder, String owner) throws IOException {
         Files.setPosixFilePermissions(certificate(holder), PosixFilePermissions.fromString("rw-r--r--"));
         Files.setPosixFilePermissions(key(holder), PosixFilePermissions.fromString("rw-------"));

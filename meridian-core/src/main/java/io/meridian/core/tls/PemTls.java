@@ -9,11 +9,20 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.CRL;
+import java.security.cert.CertPathBuilder;
+import java.security.cert.CertStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.PKIXRevocationChecker;
+import java.security.cert.X509CertSelector;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.EnumSet;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -65,19 +74,57 @@ public final class PemTls {
     /** A client context trusting only the certificates in {@code roots} (PEM). */
     public static SSLContext client(Path roots) throws IOException {
         try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, trust(roots, null).getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use " + roots + " as root certificates: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Trust in the certificates in {@code roots} (PEM) only. With {@code revoked} (see
+     * {@link #revocationLists}) a certificate is also checked against those lists and nothing else
+     * (no OCSP, no download), as libpq does with {@code sslcrl}: one a list names is refused, and so
+     * is one whose issuer has no list there, or only an expired one.
+     */
+    public static TrustManagerFactory trust(Path roots, Collection<? extends CRL> revoked) throws IOException {
+        try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             int i = 0;
             for (Certificate c : certificates(roots)) {
                 ks.setCertificateEntry("root-" + i++, c);
             }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
+            if (revoked == null) {
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(ks);
+                return tmf;
+            }
+            PKIXBuilderParameters params = new PKIXBuilderParameters(ks, new X509CertSelector());
+            params.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(revoked)));
+            PKIXRevocationChecker checker = (PKIXRevocationChecker) CertPathBuilder.getInstance("PKIX").getRevocationChecker();
+            checker.setOptions(EnumSet.of(PKIXRevocationChecker.Option.PREFER_CRLS, PKIXRevocationChecker.Option.NO_FALLBACK));
+            params.addCertPathChecker(checker);
+            params.setRevocationEnabled(true);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+            tmf.init(new CertPathTrustManagerParameters(params));
+            return tmf;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot use " + roots + " as root certificates: " + e.getMessage(), e);
+        }
+    }
+
+    /** The certificate revocation lists in {@code pem} (one or more "BEGIN X509 CRL" blocks). */
+    public static Collection<? extends CRL> revocationLists(Path pem) throws IOException {
+        try (InputStream in = Files.newInputStream(pem)) {
+            Collection<? extends CRL> all = CertificateFactory.getInstance("X.509").generateCRLs(in);
+            if (all.isEmpty()) {
+                throw new IOException(pem + " holds no certificate revocation list (PEM \"BEGIN X509 CRL\")");
+            }
+            return all;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("expected certificate revocation lists (PEM) in " + pem + ": " + e.getMessage(), e);
         }
     }
 

@@ -52,6 +52,7 @@ public final class LiveConfig {
         changedIf(changed, "tls", now, next, RouterConfig::tls);
         changedIf(changed, "tls.server_mode", now, next, RouterConfig::serverTls);
         changedIf(changed, "tls.server_root_cert", now, next, RouterConfig::serverRootCert);
+        changedIf(changed, "tls.server_crl", now, next, RouterConfig::serverCrl);
         // Named, never shown: the monitor settings hold a password.
         changedIf(changed, "monitor", now, next, RouterConfig::monitor);
         current = next;

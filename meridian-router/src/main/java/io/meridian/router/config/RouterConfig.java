@@ -29,6 +29,8 @@ import java.util.List;
  *                  whether it verifies their certificates
  * @param serverRootCert root certificate(s), PEM, that the servers' certificates must chain to
  *                  ({@code verify-ca}, {@code verify-full}); null otherwise
+ * @param serverCrl certificate revocation lists, PEM, that the servers' certificates are checked
+ *                  against when verified (libpq's {@code sslcrl}); null for none
  */
 public record RouterConfig(
         String source,
@@ -46,13 +48,25 @@ public record RouterConfig(
         Duration startupTimeout,
         Tls tls,
         ServerTls serverTls,
-        Path serverRootCert) {
+        Path serverRootCert,
+        Path serverCrl) {
 
     public RouterConfig {
         serverTls = serverTls == null ? ServerTls.DISABLE : serverTls;
         if (serverTls.verifies() && serverRootCert == null) {
             throw new IllegalArgumentException("tls.server_mode " + serverTls.label() + " needs tls.server_root_cert");
         }
+        if (serverCrl != null && !serverTls.verifies()) {
+            throw new IllegalArgumentException("tls.server_crl needs tls.server_mode verify-ca or verify-full");
+        }
+    }
+
+    /** The settings without revocation lists. */
+    public RouterConfig(String source, String cluster, String name, String region, Etcd etcd, HostPort rwListen,
+                        HostPort roListen, HostPort httpListen, Reads reads, Monitor monitor, Duration leaderStaleAfter,
+                        Duration connectTimeout, Duration startupTimeout, Tls tls, ServerTls serverTls, Path serverRootCert) {
+        this(source, cluster, name, region, etcd, rwListen, roListen, httpListen, reads, monitor, leaderStaleAfter,
+                connectTimeout, startupTimeout, tls, serverTls, serverRootCert, null);
     }
 
     /** The settings without a server root certificate (no verification of the servers). */
@@ -60,7 +74,7 @@ public record RouterConfig(
                         HostPort roListen, HostPort httpListen, Reads reads, Monitor monitor, Duration leaderStaleAfter,
                         Duration connectTimeout, Duration startupTimeout, Tls tls, ServerTls serverTls) {
         this(source, cluster, name, region, etcd, rwListen, roListen, httpListen, reads, monitor, leaderStaleAfter,
-                connectTimeout, startupTimeout, tls, serverTls, null);
+                connectTimeout, startupTimeout, tls, serverTls, null, null);
     }
 
     /** The settings without server-side TLS (the shape before {@code tls.server_mode} existed). */
@@ -68,7 +82,7 @@ public record RouterConfig(
                         HostPort roListen, HostPort httpListen, Reads reads, Monitor monitor, Duration leaderStaleAfter,
                         Duration connectTimeout, Duration startupTimeout, Tls tls) {
         this(source, cluster, name, region, etcd, rwListen, roListen, httpListen, reads, monitor, leaderStaleAfter,
-                connectTimeout, startupTimeout, tls, ServerTls.DISABLE, null);
+                connectTimeout, startupTimeout, tls, ServerTls.DISABLE, null, null);
     }
 
     /**

@@ -98,7 +98,7 @@ public final class RouterConfigLoader {
 
         RouterConfig.Tls tls = null;
         ConfigNode tlsNode = top.child("tls", false);
-        tlsNode.allowOnly(Set.of("certificate", "private_key", "server_mode", "server_root_cert"));
+        tlsNode.allowOnly(Set.of("certificate", "private_key", "server_mode", "server_root_cert", "server_crl"));
         if (tlsNode.has("certificate") || tlsNode.has("private_key")) {
             tls = new RouterConfig.Tls(readable(tlsNode, "certificate"), readable(tlsNode, "private_key"));
         }
@@ -118,13 +118,21 @@ public final class RouterConfigLoader {
             throw tlsNode.error("server_root_cert", "is only used with server_mode verify-ca or verify-full, got server_mode "
                     + serverMode);
         }
+        Path serverCrl = null;
+        if (tlsNode.has("server_crl")) {
+            if (!serverTls.verifies()) {
+                throw tlsNode.error("server_crl", "is only used with server_mode verify-ca or verify-full, got server_mode "
+                        + serverMode);
+            }
+            serverCrl = readable(tlsNode, "server_crl");
+        }
         RouterConfig.Etcd etcdSettings = new RouterConfig.Etcd(endpoints, namespace,
                 io.meridian.core.config.NodeConfigLoader.etcdTls(etcd, endpoints));
         return new RouterConfig(source, cluster, name, region, etcdSettings, rw, ro, http,
                 new RouterConfig.Reads(maxLag, fallback, minLsnWait), mon,
                 seconds(leader, "stale_after", 10, 0.5, 3600),
                 seconds(client, "connect_timeout", 5, 0.1, 600),
-                seconds(client, "startup_timeout", 10, 0.1, 600), tls, serverTls, serverRootCert);
+                seconds(client, "startup_timeout", 10, 0.1, 600), tls, serverTls, serverRootCert, serverCrl);
     }
 
     private static Duration seconds(ConfigNode node, String key, double fallback, double min, double max) {

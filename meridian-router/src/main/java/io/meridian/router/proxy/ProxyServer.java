@@ -1,6 +1,7 @@
 package io.meridian.router.proxy;
 
 import io.meridian.core.cluster.Member;
+import io.meridian.core.tls.PemTls;
 import io.meridian.router.ClusterView;
 import io.meridian.router.config.LiveConfig;
 import io.meridian.router.config.RouterConfig;
@@ -19,10 +20,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CRL;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -108,12 +113,13 @@ public final class ProxyServer implements AutoCloseable {
     /**
      * For connections to the servers in {@code mode} (tls.server_mode, read once by the caller, so
      * a reload in between never pairs a verifying mode with a context that does not verify): the
-     * one that verifies against tls.server_root_cert, or the one that does not, each built on first use.
+     * one the router built from tls.server_root_cert and tls.server_crl, or one that does not
+     * verify, built on first use.
      */
     synchronized SslContext serverSslContext(RouterConfig.ServerTls mode) throws javax.net.ssl.SSLException {
         if (mode.verifies()) {
             if (serverVerifying == null) {
-                serverVerifying = verifyingContext(config().serverRootCert());
+                throw new javax.net.ssl.SSLException("tls.server_mode " + mode.label() + " but no root certificate is loaded");
             }
             return serverVerifying;
         }
@@ -123,12 +129,15 @@ public final class ProxyServer implements AutoCloseable {
         return serverSsl;
     }
 
-    /** A context that accepts only server certificates chaining to {@code rootCert} (PEM). */
-    public static SslContext verifyingContext(java.nio.file.Path rootCert) throws javax.net.ssl.SSLException {
-        return ServerTlsUpgrade.verifyingContext(rootCert);
+    /**
+     * A context that accepts only server certificates chaining to {@code rootCert} (PEM) and, when
+     * {@code revoked} is given, named in none of those lists (see {@link PemTls#trust}).
+     */
+    public static SslContext verifyingContext(java.nio.file.Path rootCert, Collection<? extends CRL> revoked) throws IOException {
+        return SslContextBuilder.forClient().trustManager(PemTls.trust(rootCert, revoked)).build();
     }
 
-    /** New server connections verify against {@code context} (a reload re-reads the root certificate), or one built on first use when null. */
+    /** New server connections verify against {@code context} (built by the router at start and on every reload). */
     public synchronized void serverVerifyingContext(SslContext context) {
         this.serverVerifying = context;
     }

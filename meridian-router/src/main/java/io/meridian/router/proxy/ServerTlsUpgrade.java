@@ -49,10 +49,6 @@ final class ServerTlsUpgrade extends ChannelInboundHandlerAdapter {
         return SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
     }
 
-    static SslContext verifyingContext(java.nio.file.Path rootCert) throws SSLException {
-        return SslContextBuilder.forClient().trustManager(rootCert.toFile()).build();
-    }
-
     /** Starts the upgrade on {@code server}, which must not have sent or received anything yet. */
     static Future<Boolean> start(Channel server, RouterConfig.ServerTls mode, Backend backend, SslContext context) {
         Promise<Boolean> done = server.eventLoop().newPromise();

@@ -68,6 +68,11 @@ class RouterConfigLoaderTest {
                 .hasMessage("r.yml: tls.server_root_cert: expected a readable PEM file, got \"/nonexistent/root.crt\"");
         assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD + "tls: {server_mode: require, server_root_cert: /etc/hostname}\n"))
                 .hasMessage("r.yml: tls.server_root_cert: is only used with server_mode verify-ca or verify-full, got server_mode require");
+        assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"), GOOD + "tls: {server_mode: require, server_crl: /etc/hostname}\n"))
+                .hasMessage("r.yml: tls.server_crl: is only used with server_mode verify-ca or verify-full, got server_mode require");
+        assertThatThrownBy(() -> RouterConfigLoader.parse(Path.of("r.yml"),
+                GOOD + "tls: {server_mode: verify-ca, server_root_cert: /etc/hostname, server_crl: /nonexistent/root.crl}\n"))
+                .hasMessage("r.yml: tls.server_crl: expected a readable PEM file, got \"/nonexistent/root.crl\"");
     }
 
     @Test
@@ -78,5 +83,9 @@ class RouterConfigLoaderTest {
         assertThat(c.serverRootCert()).isEqualTo(Path.of("/etc/hostname"));
         LiveConfig live = new LiveConfig(RouterConfigLoader.parse(Path.of("router.yml"), GOOD + "tls: {server_mode: require}\n"));
         assertThat(live.reload(c)).containsExactly("tls.server_mode", "tls.server_root_cert");
+        RouterConfig withCrl = RouterConfigLoader.parse(Path.of("router.yml"),
+                GOOD + "tls: {server_mode: verify-full, server_root_cert: /etc/hostname, server_crl: /etc/hostname}\n");
+        assertThat(withCrl.serverCrl()).isEqualTo(Path.of("/etc/hostname"));
+        assertThat(live.reload(withCrl)).containsExactly("tls.server_crl");
     }
 }

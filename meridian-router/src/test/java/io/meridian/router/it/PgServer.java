@@ -87,8 +87,12 @@ public final class PgServer implements AutoCloseable {
      *
      * @return the authority's certificate (PEM), readable by anyone
      */
+    /** The authority that signed this server's certificate ({@link #requireTlsSignedByCa}), or null. */
+    io.meridian.core.tls.LocalAuthority authority;
+
     Path requireTlsSignedByCa(String subjectAltName) throws IOException, InterruptedException {
         io.meridian.core.tls.LocalAuthority ca = io.meridian.core.tls.LocalAuthority.create(dir.resolve("ca"), "authority", 2);
+        authority = ca;
         ca.issue("server", subjectAltName, "postgres", 2);
         Files.copy(ca.certificate("server"), data.resolve("server.crt"));
         Files.copy(ca.key("server"), data.resolve("server.key"));

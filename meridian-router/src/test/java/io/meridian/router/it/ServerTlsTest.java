@@ -7,24 +7,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.cluster.Role;
+import io.meridian.core.process.FreePorts;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
+import io.meridian.router.config.RouterConfigLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * tls.server_mode against real servers: one that accepts TCP logins only over TLS (hostssl) and one
  * without TLS at all. The client speaks plain text to the router in every case.
  */
 class ServerTlsTest {
+
+    @TempDir
+    static Path dir;
 
     static PgServer tlsOnly;
     static PgServer plain;
@@ -69,9 +79,13 @@ class ServerTlsTest {
     }
 
     static Router router(RouterConfig.ServerTls mode, Path rootCert, PgServer leader) throws Exception {
+        return router(mode, rootCert, null, leader);
+    }
+
+    static Router router(RouterConfig.ServerTls mode, Path rootCert, Path crl, PgServer leader) throws Exception {
         RouterConfig b = Clusters.config("paris", Duration.ofSeconds(30), null);
         RouterConfig cfg = new RouterConfig(b.source(), b.cluster(), b.name(), b.region(), b.etcd(), b.rwListen(), b.roListen(),
-                null, b.reads(), b.monitor(), b.leaderStaleAfter(), b.connectTimeout(), b.startupTimeout(), null, mode, rootCert);
+                null, b.reads(), b.monitor(), b.leaderStaleAfter(), b.connectTimeout(), b.startupTimeout(), null, mode, rootCert, crl);
         ClusterView view = new ClusterView();
         Router r = Router.start(cfg, view);
         view.apply(cluster(1, "p", member("p", "paris", Role.PRIMARY, leader.port)));
@@ -163,6 +177,53 @@ class ServerTlsTest {
         }
         try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, nameAuthority, signedForName)) {
             assertRefusedAsConnectionFailure(r, "TLS handshake failed");
+        }
+    }
+
+    /** {@code authority}'s revocation list naming {@code revoked}, copied to its own file under {@code dir}. */
+    static Path revocationList(io.meridian.core.tls.LocalAuthority authority, Path to, String... revoked) throws Exception {
+        return Files.copy(authority.revocationList(1, revoked), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void aRevocationListRefusesTheCertificatesItNamesAndOnlyThose() throws Exception {
+        Path none = revocationList(signedForIp.authority, dir.resolve("none.crl"));
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, none, signedForIp);
+             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+            assertThat(encrypted(c)).isTrue();
+        }
+        Path revoked = revocationList(signedForIp.authority, dir.resolve("revoked.crl"), "server");
+        for (RouterConfig.ServerTls mode : new RouterConfig.ServerTls[] {RouterConfig.ServerTls.VERIFY_CA, RouterConfig.ServerTls.VERIFY_FULL}) {
+            try (Router r = router(mode, ipAuthority, revoked, signedForIp)) {
+                assertRefusedAsConnectionFailure(r, "TLS handshake failed");
+            }
+        }
+        // Only another authority's list: this server's issuer has none, so its status is unknown (libpq refuses too).
+        Path foreign = revocationList(signedForName.authority, dir.resolve("foreign.crl"));
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, foreign, signedForIp)) {
+            assertRefusedAsConnectionFailure(r, "TLS handshake failed");
+        }
+    }
+
+    @Test
+    void aReloadReadsTheRevocationListAgainAndOpenConnectionsStay() throws Exception {
+        Path crl = revocationList(signedForIp.authority, dir.resolve("router.crl"));
+        List<Integer> ports = FreePorts.allocate(3);
+        Path file = dir.resolve("router.yml");
+        Files.writeString(file, RouterReloadTest.yaml(ports, "1GB", "leader")
+                + "tls: {server_mode: verify-full, server_root_cert: '" + ipAuthority + "', server_crl: '" + crl + "'}\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        ClusterView view = new ClusterView();
+        try (Router r = Router.start(RouterConfigLoader.load(file), view)) {
+            view.apply(cluster(1, "p", member("p", "paris", Role.PRIMARY, signedForIp.port)));
+            try (Connection open = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+                assertThat(encrypted(open)).isTrue();
+                // The authority revokes the server's certificate; the operator drops the new list in place.
+                revocationList(signedForIp.authority, crl, "server");
+                assertThat(r.reload()).as("the file's settings did not change").isEmpty();
+                assertRefusedAsConnectionFailure(r, "TLS handshake failed");
+                assertThat(encrypted(open)).as("a connection opened before the reload").isTrue();
+            }
         }
     }
 
