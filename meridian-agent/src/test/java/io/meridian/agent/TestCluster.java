@@ -169,13 +169,16 @@ final class TestCluster implements AutoCloseable {
     }
 
     Connection connect(String name) throws SQLException {
-        NodeConfig n = nodes.get(name);
+        return connect(nodes.get(name).postgresql().connectAddress());
+    }
+
+    /** A superuser connection to whatever PostgreSQL answers at {@code a} (a node, or a proxy in front of nodes). */
+    Connection connect(HostPort a) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         p.setProperty("password", password);
         p.setProperty("connectTimeout", "2");
         p.setProperty("socketTimeout", "5");
-        HostPort a = n.postgresql().connectAddress();
         return DriverManager.getConnection("jdbc:postgresql://" + a + "/postgres", p);
     }
 
