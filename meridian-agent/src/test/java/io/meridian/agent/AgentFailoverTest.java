@@ -34,10 +34,7 @@ class AgentFailoverTest {
     private TestCluster cluster;
 
     private TestCluster bootedCluster() throws Exception {
-        cluster = new TestCluster(REGIONS, DynamicConfig.DEFAULTS);
-        cluster.startAll();
-        cluster.awaitLeader(BOOT);
-        cluster.awaitStreaming(2, BOOT);
+        cluster = TestCluster.booted(REGIONS, DynamicConfig.DEFAULTS, false, BOOT);
         return cluster;
     }
 

@@ -76,10 +76,8 @@ class HaproxyHealthTest {
 
     @Test
     void theShippedExampleSendsWritesToTheLeaderReadsToReplicasAndFollowsASwitchover() throws Exception {
-        cluster = new TestCluster(REGIONS, DynamicConfig.DEFAULTS);
-        cluster.startAll();
-        String leader = cluster.awaitLeader(BOOT);
-        cluster.awaitStreaming(2, BOOT);
+        cluster = TestCluster.booted(REGIONS, DynamicConfig.DEFAULTS, false, BOOT);
+        String leader = cluster.cluster().leader().name();
         Ports ports = startHaproxy(null);
 
         awaitLeaderOnly(ports, leader);
@@ -106,10 +104,8 @@ class HaproxyHealthTest {
 
     @Test
     void overHttpsTheChecksVerifyTheAgentsCertificates() throws Exception {
-        cluster = new TestCluster(REGIONS, DynamicConfig.DEFAULTS, true);
-        cluster.startAll();
-        String leader = cluster.awaitLeader(BOOT);
-        cluster.awaitStreaming(2, BOOT);
+        cluster = TestCluster.booted(REGIONS, DynamicConfig.DEFAULTS, true, BOOT);
+        String leader = cluster.cluster().leader().name();
         Path trusted = cluster.nodes.get(leader).restapi().tls().caFile();
         LocalAuthority other = LocalAuthority.create(cluster.dir.resolve("other-authority"), "other", 1);
         Ports ports = startHaproxy(trusted);

@@ -83,6 +83,23 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A cluster started and settled within {@code within}: a leader running as primary and every
+     * other node streaming from it. Closed again if it does not settle.
+     */
+    static TestCluster booted(List<String> regions, DynamicConfig dcs, boolean tls, Duration within) throws IOException {
+        TestCluster c = new TestCluster(regions, dcs, tls);
+        try {
+            c.startAll();
+            c.awaitLeader(within);
+            c.awaitStreaming(regions.size() - 1, within);
+            return c;
+        } catch (IOException | RuntimeException | Error e) {
+            c.close();
+            throw e;
+        }
+    }
+
     /** The cluster's authority (made on first use) and a certificate and key for {@code node}, as PostgreSQL wants them. */
     private NodeConfig.Tls nodeCertificate(String node) throws IOException {
         if (authority == null) {
