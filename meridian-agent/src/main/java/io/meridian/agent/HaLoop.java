@@ -377,8 +377,8 @@ final class HaLoop {
             following = null; // we stream from a standby now: whoever leads next, re-point at it
             return step.note();
         }
-        java.util.Set<String> answered = new java.util.HashSet<>();
-        all.stream().filter(x -> x.reachable() && !x.name().equals(node.name())).forEach(x -> answered.add(x.name()));
+        java.util.Set<String> answered = all.stream().filter(x -> x.reachable() && !x.name().equals(node.name()))
+                .map(x -> x.name()).collect(java.util.stream.Collectors.toSet());
         return acquireAndPromote(c, cfg, "I was the best candidate at " + self.lsn() + " among "
                 + ranking.eligible().size() + step.note(), answered);
     }

@@ -98,6 +98,20 @@ public record NodeConfig(
      * @param sslmode     {@code require}, {@code verify-ca} or {@code verify-full}
      */
     public record Tls(Path certificate, Path privateKey, Path caFile, String sslmode) {
+
+        /**
+         * The libpq options a connection to another node takes ({@code sslmode}, and
+         * {@code sslrootcert} when there is an authority), in libpq's names, which pgjdbc shares;
+         * {@code PG} + the upper-cased name is the environment variable for libpq's tools.
+         */
+        public java.util.Map<String, String> libpqOptions() {
+            java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+            o.put("sslmode", sslmode);
+            if (caFile != null) {
+                o.put("sslrootcert", caFile.toString());
+            }
+            return o;
+        }
     }
 
     /**

@@ -150,7 +150,9 @@ final class ConfigRenderer {
         if (tls == null) {
             return "";
         }
-        return " sslmode=" + tls.sslmode() + (tls.caFile() == null ? "" : " sslrootcert=" + connValue(tls.caFile().toString()));
+        StringBuilder out = new StringBuilder();
+        tls.libpqOptions().forEach((k, v) -> out.append(' ').append(k).append('=').append(connValue(v)));
+        return out.toString();
     }
 
     /** Values of a previously rendered file, to carry the role and sync setting across an agent restart. */

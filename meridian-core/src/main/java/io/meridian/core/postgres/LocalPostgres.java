@@ -408,10 +408,7 @@ public final class LocalPostgres implements PostgresController {
     private PgCommand commandToLeader() {
         PgCommand c = command();
         if (pg.tls() != null) {
-            c.withEnv("PGSSLMODE", pg.tls().sslmode());
-            if (pg.tls().caFile() != null) {
-                c.withEnv("PGSSLROOTCERT", pg.tls().caFile().toString());
-            }
+            pg.tls().libpqOptions().forEach((k, v) -> c.withEnv("PG" + k.toUpperCase(java.util.Locale.ROOT), v));
         }
         return c;
     }

@@ -29,10 +29,7 @@ final class PgConnect {
                            NodeConfig.Tls tls) throws SQLException {
         Properties p = new Properties();
         if (tls != null) {
-            p.setProperty("sslmode", tls.sslmode());
-            if (tls.caFile() != null) {
-                p.setProperty("sslrootcert", tls.caFile().toString());
-            }
+            p.putAll(tls.libpqOptions());
         }
         p.setProperty("user", who.username());
         p.setProperty("password", who.password());

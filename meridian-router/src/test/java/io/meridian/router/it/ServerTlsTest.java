@@ -99,6 +99,13 @@ class ServerTlsTest {
                 .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08006"));
     }
 
+    /** A client of {@code r} logs in, and its server connection is encrypted or not, as the server sees it. */
+    static void assertServerSideEncrypted(Router r, boolean expected) throws Exception {
+        try (Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
+            assertThat(encrypted(c)).isEqualTo(expected);
+        }
+    }
+
     /** Whether this session's own server connection is encrypted, as the server sees it. */
     static boolean encrypted(Connection c) throws SQLException {
         try (Statement s = c.createStatement();
@@ -110,9 +117,8 @@ class ServerTlsTest {
 
     @Test
     void requireEncryptsTheServerSide() throws Exception {
-        try (Router r = router(RouterConfig.ServerTls.REQUIRE, tlsOnly);
-             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
-            assertThat(encrypted(c)).isTrue();
+        try (Router r = router(RouterConfig.ServerTls.REQUIRE, tlsOnly)) {
+            assertServerSideEncrypted(r, true);
         }
     }
 
@@ -135,13 +141,11 @@ class ServerTlsTest {
 
     @Test
     void preferEncryptsWhereOfferedAndGoesOnInPlainTextElsewhere() throws Exception {
-        try (Router r = router(RouterConfig.ServerTls.PREFER, tlsOnly);
-             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
-            assertThat(encrypted(c)).isTrue();
+        try (Router r = router(RouterConfig.ServerTls.PREFER, tlsOnly)) {
+            assertServerSideEncrypted(r, true);
         }
-        try (Router r = router(RouterConfig.ServerTls.PREFER, plain);
-             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
-            assertThat(encrypted(c)).isFalse();
+        try (Router r = router(RouterConfig.ServerTls.PREFER, plain)) {
+            assertServerSideEncrypted(r, false);
         }
     }
 
@@ -154,9 +158,8 @@ class ServerTlsTest {
 
     @Test
     void verifyFullAcceptsACertificateFromTheRootThatNamesTheHost() throws Exception {
-        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, signedForIp);
-             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
-            assertThat(encrypted(c)).isTrue();
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, signedForIp)) {
+            assertServerSideEncrypted(r, true);
         }
     }
 
@@ -171,9 +174,8 @@ class ServerTlsTest {
 
     @Test
     void verifyCaAcceptsACertificateNamingAnotherHostWhereVerifyFullRefusesIt() throws Exception {
-        try (Router r = router(RouterConfig.ServerTls.VERIFY_CA, nameAuthority, signedForName);
-             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
-            assertThat(encrypted(c)).isTrue();
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_CA, nameAuthority, signedForName)) {
+            assertServerSideEncrypted(r, true);
         }
         try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, nameAuthority, signedForName)) {
             assertRefusedAsConnectionFailure(r, "TLS handshake failed");
@@ -188,9 +190,8 @@ class ServerTlsTest {
     @Test
     void aRevocationListRefusesTheCertificatesItNamesAndOnlyThose() throws Exception {
         Path none = revocationList(signedForIp.authority, dir.resolve("none.crl"));
-        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, none, signedForIp);
-             Connection c = PgServerConnections.open(r.rwAddress().getPort(), null)) {
-            assertThat(encrypted(c)).isTrue();
+        try (Router r = router(RouterConfig.ServerTls.VERIFY_FULL, ipAuthority, none, signedForIp)) {
+            assertServerSideEncrypted(r, true);
         }
         Path revoked = revocationList(signedForIp.authority, dir.resolve("revoked.crl"), "server");
         for (RouterConfig.ServerTls mode : new RouterConfig.ServerTls[] {RouterConfig.ServerTls.VERIFY_CA, RouterConfig.ServerTls.VERIFY_FULL}) {
