@@ -51,7 +51,8 @@ final class ConfigMemory {
             lastError = null;
             return new Decoded(s.config(), null, version);
         } catch (ConfigException e) {
-            return invalid(source, e.getMessage());
+            // One line: it goes into every HA log line (a YAML parser's message spans several).
+            return invalid(source, e.getMessage().replaceAll("\\s+", " ").strip());
         }
     }
 
