@@ -10,7 +10,6 @@ import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.RouterState;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.config.DynamicConfig;
-import io.meridian.core.config.DynamicConfigParser;
 import io.meridian.core.config.NodeConfig;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
@@ -44,6 +43,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final PeerProbe probe;
     private final RestApi rest;
     private final AgentMetrics metrics;
+    private final ConfigWrite configWrite;
     private final io.meridian.agent.metrics.Alerts alerts = new io.meridian.agent.metrics.Alerts();
     private final io.meridian.agent.metrics.SlotGuard slotGuard = new io.meridian.agent.metrics.SlotGuard(java.time.Clock.systemUTC());
     private final AtomicBoolean running = new AtomicBoolean();
@@ -61,6 +61,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.dcs = dcs;
         this.pg = pg;
         this.metrics = new AgentMetrics(node.cluster(), node.name(), node.region());
+        this.configWrite = new ConfigWrite(node, dcs);
         this.deadline = new LeaderDeadline(this::fence);
         this.tasks = new OperatorTasks(() -> wake.set(true));
         // Peers answer /status with a fresh query of their PostgreSQL: give a loaded node two seconds.
@@ -134,6 +135,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 reason = "unexpected error, will retry: " + e;
                 LOG.error("HA cycle failed", e);
             }
+            reason = withConfigState(loop.lastCluster(), reason);
             if (!reason.equals(lastReason)) {
                 recent.addLast(reason);
                 while (recent.size() > 100) {
@@ -155,6 +157,19 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             }
             waitForNextCycle(revisionSeen, started + TimeUnit.MILLISECONDS.toNanos(cfg.loopWaitMillis()));
         }
+    }
+
+    /**
+     * The cycle's sentence, prefixed when {@code /config} did not decode: the operator must see in
+     * every line that the agent runs on an older configuration than etcd holds, or on none.
+     */
+    static String withConfigState(Cluster c, String reason) {
+        if (c == null || c.configValid()) {
+            return reason;
+        }
+        return "CONFIG INVALID (" + c.configError() + "), " + (c.configValidVersion() == 0
+                ? "no valid configuration read yet, taking no automatic action"
+                : "keeping the last valid configuration (revision " + c.configValidVersion() + ")") + ": " + reason;
     }
 
     /**
@@ -355,14 +370,11 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     @Override
     public Response patchConfig(String body, boolean replace) throws Exception {
-        Cluster c = dcs.load();
-        DynamicConfig next = replace ? DynamicConfigParser.parse("PUT /config", body)
-                : DynamicConfigParser.merge("PATCH /config", c.config(), body);
-        if (!dcs.setConfig(next, c.configVersion())) {
-            return Response.json(409, Map.of("error", "configuration changed meanwhile; read it again"));
+        Response r = configWrite.apply(body, replace);
+        if (r.status() == 200) {
+            wake.set(true);
         }
-        wake.set(true);
-        return Response.json(200, next);
+        return r;
     }
 
     @Override

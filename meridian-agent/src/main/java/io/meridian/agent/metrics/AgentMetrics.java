@@ -41,6 +41,7 @@ public final class AgentMetrics {
     private final Counter failovers;
     private final Counter switchovers;
     private final Counter leaderChanges;
+    private final Gauge configValid;
     private CycleObservation seen = CycleObservation.NONE;
     private boolean updated;
     private String lastLeader;
@@ -72,6 +73,10 @@ public final class AgentMetrics {
         leaderChanges = Counter.builder().name("meridian_leader_changes_total")
                 .help("Changes of the leader key this agent observed, including to and from no leader.")
                 .labelNames(base).register(registry);
+        configValid = Gauge.builder().name("meridian_config_valid")
+                .help("1 when /config decoded at the last cycle; 0 when it did not and the agent keeps the last valid "
+                        + "configuration (or, having none, takes no automatic action).")
+                .labelNames(base).register(registry);
         // Zero counters from the start: rate() and increase() need a first sample to count from.
         failovers.labelValues(self).inc(0);
         switchovers.labelValues(self).inc(0);
@@ -90,6 +95,7 @@ public final class AgentMetrics {
             leaderChanges.labelValues(self).inc();
         }
         lastLeader = leader;
+        configValid.labelValues(self).set(cluster.configValid() ? 1 : 0);
         updated = true;
         lastCluster = cluster;
         lastLease = leaseRemainingSeconds >= 0 ? leaseRemainingSeconds : Double.NaN;

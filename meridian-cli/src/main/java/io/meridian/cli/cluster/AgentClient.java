@@ -37,13 +37,18 @@ final class AgentClient {
 
     /** POSTs a JSON body; a non-2xx answer becomes an error naming the URL and the agent's words. */
     Reply post(String path, String json, Duration timeout) {
+        return send("POST", path, json, timeout);
+    }
+
+    /** As {@link #post}, with another method ({@code PATCH}, {@code PUT}). */
+    Reply send(String method, String path, String json, Duration timeout) {
         if (authorization == null) {
             throw new CliException("no REST credentials for " + baseUrl + path
                     + ": use -c node.yml, or set MERIDIAN_REST_USER and MERIDIAN_REST_PASSWORD");
         }
         HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
                 .header("Content-Type", "application/json").header("Authorization", authorization)
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+                .method(method, HttpRequest.BodyPublishers.ofString(json)).build();
         Reply r = send(req, path);
         if (r.status() == 401 || r.status() == 403) {
             throw new CliException(baseUrl + path + ": the agent refused the credentials (HTTP " + r.status() + ")");

@@ -1,14 +1,19 @@
 package io.meridian.cli.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meridian.cli.CliException;
 import io.meridian.cli.ClusterTarget;
 import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.Member;
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
 import io.meridian.core.dcs.Dcs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -16,11 +21,14 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code meridian edit-config}: change the cluster-wide configuration. The new value is checked by
- * the same parser the agents use, the diff is shown, and it is written by compare-and-set against
- * the version that was read, so a concurrent change is never overwritten.
+ * the same parser the agents use and the diff is shown; then it goes to an agent's REST API (the
+ * leader's when it answers), which checks the PostgreSQL parameters against the leader's
+ * {@code pg_settings} and writes by compare-and-set: one place decides what may be written.
  */
 @Command(name = "edit-config", description = "Change the cluster-wide configuration (validated, compare-and-set).")
 public final class EditConfigCommand extends ClusterVerb {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = {"-s", "--set"}, paramLabel = "KEY=VALUE",
             description = "Change one setting, e.g. loop_wait=2 or parameters.work_mem=64MB (null removes). Repeatable.")
@@ -46,11 +54,15 @@ public final class EditConfigCommand extends ClusterVerb {
     @Override
     int run(ClusterTarget target, Dcs dcs) throws Exception {
         Cluster c = requireInitialized(target, load(target, dcs));
+        if (!c.configValid() && replace == null) {
+            throw new CliException("/config cannot be used (" + c.configError() + "): an edit would build on a "
+                    + "configuration that is not the stored one; replace it whole with --replace FILE");
+        }
         DynamicConfig before = c.config();
         DynamicConfig after = changed(before);
         String beforeText = ConfigText.yaml(before);
         List<String> diff = LineDiff.diff(beforeText, ConfigText.yaml(after));
-        if (diff.isEmpty()) {
+        if (diff.isEmpty() && c.configValid()) {
             out().println("No changes.");
             out().flush();
             return 0;
@@ -58,13 +70,54 @@ public final class EditConfigCommand extends ClusterVerb {
         diff.forEach(out()::println);
         out().flush();
         Confirm.ask(force, "Apply these changes?");
-        if (!dcs.setConfig(after, c.configVersion())) {
-            throw new CliException("the configuration changed since it was read (version " + c.configVersion()
-                    + "); nothing written: run the command again");
+        // Through an agent, the leader first: it checks the PostgreSQL parameters against the
+        // leader's pg_settings and refuses before anything is written.
+        Member via = c.leaderMember().filter(m -> m.apiUrl() != null)
+                .or(() -> c.members().stream().filter(m -> m.apiUrl() != null).findFirst())
+                .orElseThrow(() -> new CliException("no agent of " + c.name() + " to send the change to: "
+                        + "the agents check a configuration before it is written; nothing written"));
+        AgentClient agent = new AgentClient(via.apiUrl(), target.restUser(), target.restPassword(), target.restTls());
+        if (replace != null) {
+            agent.send("PUT", "/config", JSON.writeValueAsString(after), Duration.ofSeconds(30));
+        } else {
+            agent.send("PATCH", "/config", JSON.writeValueAsString(mergePatch(before, after)), Duration.ofSeconds(30));
         }
-        out().println("Configuration of " + c.name() + " changed.");
+        out().println("Configuration of " + c.name() + " changed (checked by " + via.name() + ").");
         out().flush();
         return 0;
+    }
+
+    /**
+     * The JSON merge patch from {@code before} to {@code after}: changed settings, and changed or
+     * removed (null) parameters. The agent applies it to the configuration it reads, so a setting
+     * someone else changed meanwhile is not put back.
+     */
+    static ObjectNode mergePatch(DynamicConfig before, DynamicConfig after) {
+        ObjectNode b = JSON.valueToTree(before);
+        ObjectNode a = JSON.valueToTree(after);
+        ObjectNode patch = JSON.createObjectNode();
+        a.fields().forEachRemaining(e -> {
+            JsonNode old = b.get(e.getKey());
+            if (e.getValue().equals(old)) {
+                return;
+            }
+            if ("parameters".equals(e.getKey()) && old instanceof ObjectNode op && e.getValue() instanceof ObjectNode np) {
+                ObjectNode p = patch.putObject("parameters");
+                np.fields().forEachRemaining(x -> {
+                    if (!x.getValue().equals(op.get(x.getKey()))) {
+                        p.set(x.getKey(), x.getValue());
+                    }
+                });
+                op.fieldNames().forEachRemaining(k -> {
+                    if (!np.has(k)) {
+                        p.putNull(k);
+                    }
+                });
+            } else {
+                patch.set(e.getKey(), e.getValue());
+            }
+        });
+        return patch;
     }
 
     private DynamicConfig changed(DynamicConfig before) throws IOException, InterruptedException {

@@ -62,7 +62,9 @@ public final class MemberTable {
         } else if (c.leaderMember().isEmpty()) {
             out.append(" Leader ").append(c.leader().name()).append(" holds the lease but its agent has no member key.\n");
         }
-        if (c.config().paused()) {
+        if (!c.configValid()) {
+            out.append(" ").append(configInvalid(c)).append('\n');
+        } else if (c.config().paused()) {
             out.append(" Maintenance mode: on\n");
         }
         if (c.switchover() != null) {
@@ -72,6 +74,15 @@ public final class MemberTable {
                     .append(s.scheduledAt() > 0 ? " at " + Instant.ofEpochMilli(s.scheduledAt()) : "").append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The line that says {@code /config} does not decode: agents then keep their last valid
+     * configuration (or, having none, take no automatic action) until it is replaced.
+     */
+    static String configInvalid(Cluster c) {
+        return "Config: INVALID (" + c.configError() + "); agents keep their last valid configuration"
+                + " (meridian_config_valid 0); fix it with 'meridian edit-config --replace FILE'";
     }
 
     static String title(Cluster c) {

@@ -25,7 +25,8 @@ public final class StatusCommand extends ClusterVerb {
     static String render(Cluster c) {
         StringBuilder out = new StringBuilder();
         out.append("Cluster ").append(c.name()).append(c.isInitialized() ? " (system id " + c.systemId() + ")" : "")
-                .append(", config version ").append(c.configVersion()).append(c.config().paused() ? ", PAUSED" : "").append('\n');
+                .append(", config version ").append(c.configVersion())
+                .append(!c.configValid() ? ", CONFIG INVALID" : c.config().paused() ? ", PAUSED" : "").append('\n');
         String leader = c.hasLeader() ? c.leader().name() : "none";
         String region = c.leaderMember().map(Member::region).orElse("?");
         out.append("Leader: ").append(leader).append(c.hasLeader() ? " in " + region : "")

@@ -2,20 +2,31 @@ package io.meridian.cli.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import io.meridian.cli.MeridianCli;
+import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.MemberTags;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.cluster.SwitchoverRequest;
+import io.meridian.core.config.DynamicConfig;
+import io.meridian.core.config.DynamicConfigParser;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.EtcdDcs;
+import io.meridian.core.postgres.ParameterValidator;
 import io.meridian.testkit.EtcdExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,15 +80,23 @@ class ClusterVerbsTest {
     }
 
     private static Member member(String name, String region, Role role, Lsn lsn, String replication) {
+        return member(name, region, role, lsn, replication, "http://127.0.0.1:1");
+    }
+
+    private static Member member(String name, String region, Role role, Lsn lsn, String replication, String apiUrl) {
         boolean primary = role == Role.PRIMARY;
         return new Member(name, region, role, "running", 1, primary ? lsn : Lsn.ZERO, primary ? Lsn.ZERO : lsn,
-                primary ? Lsn.ZERO : lsn, replication, 0.2, "127.0.0.1", 5432, "http://127.0.0.1:1", MemberTags.DEFAULT,
+                primary ? Lsn.ZERO : lsn, replication, 0.2, "127.0.0.1", 5432, apiUrl, MemberTags.DEFAULT,
                 System.currentTimeMillis());
     }
 
     private Run run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--etcd", String.join(",", ETCD.endpoints()), "--cluster", cluster));
+        return execute(all);
+    }
+
+    private Run execute(List<String> all) {
         CommandLine cmd = MeridianCli.commandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -109,17 +128,90 @@ class ClusterVerbsTest {
     }
 
     @Test
-    void editConfigValidatesShowsTheDiffAndWrites() throws Exception {
-        Run ok = run("edit-config", "--set", "maximum_lag_on_failover=16777216", "--set", "parameters.work_mem=8MB", "--force");
-        assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(ok.out()).contains("- maximum_lag_on_failover: 1048576", "+ maximum_lag_on_failover: 16777216", "+   work_mem: 8MB");
-        assertThat(paris.load().config().maximumLagOnFailover()).isEqualTo(16 << 20);
-        assertThat(run("show-config").out()).contains("maximum_lag_on_failover: 16777216");
+    void editConfigValidatesShowsTheDiffAndWritesThroughTheLeadersAgent() throws Exception {
+        List<String> patches = new ArrayList<>();
+        HttpServer api = standInAgent(patches);
+        try {
+            paris.touchMember(member("paris-1", "paris", Role.PRIMARY, AT, null, "http://127.0.0.1:" + api.getAddress().getPort()));
+            Path node = nodeFile();
+            Run ok = run(node, "edit-config", "--set", "maximum_lag_on_failover=16777216", "--set", "parameters.work_mem=8MB", "--force");
+            assertThat(ok.code()).as(ok.err()).isZero();
+            assertThat(ok.out()).contains("- maximum_lag_on_failover: 1048576", "+ maximum_lag_on_failover: 16777216", "+   work_mem: 8MB",
+                    "(checked by paris-1)");
+            // Only what changed travels, as a merge patch the agent applies to what it reads.
+            assertThat(patches).containsExactly("{\"maximum_lag_on_failover\":16777216,\"parameters\":{\"work_mem\":\"8MB\"}}");
+            assertThat(paris.load().config().maximumLagOnFailover()).isEqualTo(16 << 20);
+            assertThat(run("show-config").out()).contains("maximum_lag_on_failover: 16777216");
 
-        Run bad = run("edit-config", "--set", "loop_wait=5", "--force");
-        assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).isEqualTo("meridian: --set: ttl: expected loop_wait + 2 * retry_timeout <= ttl, got 5 + 2 * 2 > 6\n");
-        assertThat(run("edit-config", "--set", "maximum_lag_on_failover=16777216", "--force").out()).isEqualTo("No changes.\n");
+            Run bad = run(node, "edit-config", "--set", "loop_wait=5", "--force");
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).isEqualTo("meridian: --set: ttl: expected loop_wait + 2 * retry_timeout <= ttl, got 5 + 2 * 2 > 6\n");
+            assertThat(run(node, "edit-config", "--set", "maximum_lag_on_failover=16777216", "--force").out()).isEqualTo("No changes.\n");
+            Run refused = run(node, "edit-config", "--set", "parameters.port=1", "--force");
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("HTTP 400", "parameters.port: managed by Meridian");
+            assertThat(patches).hasSize(2);
+        } finally {
+            api.stop(0);
+        }
+    }
+
+    /**
+     * Stands in for the leader's agent: PATCH /config merged and written by compare-and-set as the
+     * agent does, refusing a managed parameter as the agent's validator would. Credentials checked.
+     */
+    private HttpServer standInAgent(List<String> patches) throws Exception {
+        HttpServer api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        String auth = "Basic " + Base64.getEncoder().encodeToString("admin:secret".getBytes(StandardCharsets.UTF_8));
+        api.createContext("/config", ex -> {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int status;
+            String answer;
+            if (!"PATCH".equals(ex.getRequestMethod()) || !auth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                status = 401;
+                answer = "{}";
+            } else {
+                patches.add(body);
+                try {
+                    Cluster c = paris.load();
+                    DynamicConfig next = DynamicConfigParser.merge("PATCH /config", c.config(), body);
+                    List<String> refused = ParameterValidator.refusals(next.parameters(), null, Set.of());
+                    if (!refused.isEmpty()) {
+                        status = 400;
+                        answer = "{\"error\": \"" + String.join("; ", refused) + "\"}";
+                    } else {
+                        status = paris.setConfig(next, c.configVersion()) ? 200 : 409;
+                        answer = "{}";
+                    }
+                } catch (Exception e) {
+                    status = 500;
+                    answer = "{}";
+                }
+            }
+            byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(status, bytes.length);
+            ex.getResponseBody().write(bytes);
+            ex.close();
+        });
+        api.start();
+        return api;
+    }
+
+    /** A node file for -c: this cluster's etcd and the REST credentials the stand-in agent expects. */
+    private Path nodeFile() throws Exception {
+        Path f = Files.createTempFile("verbs-node-", ".yml");
+        f.toFile().deleteOnExit();
+        Files.writeString(f, "cluster: " + cluster + "\nname: cli\nregion: paris\n"
+                + "etcd: {endpoints: [" + String.join(", ", ETCD.endpoints()) + "]}\n"
+                + "postgresql: {data_dir: /tmp/verbs-unused, listen: 127.0.0.1:1, superuser: {password: x}, replication: {password: y}}\n"
+                + "restapi: {listen: 127.0.0.1:2, username: admin, password: secret}\n");
+        return f;
+    }
+
+    private Run run(Path nodeFile, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("-c", nodeFile.toString()));
+        return execute(all);
     }
 
     @Test

@@ -22,6 +22,11 @@ import java.util.Optional;
  * @param sync          synchronous replication set
  * @param syncVersion   mod revision of {@code /sync} (0 when missing)
  * @param history       leadership changes, oldest first
+ * @param configError   why the value of {@code /config} did not decode, or null when it did (or is missing
+ *                      before bootstrap); {@code config} is then the last valid one this process read
+ * @param configValidVersion mod revision of the {@code /config} value {@code config} was decoded from:
+ *                      {@code configVersion} when valid, an older one when an invalid value is ignored,
+ *                      0 when none was ever read (then {@code config} holds the defaults, paused)
  */
 public record Cluster(
         String name,
@@ -36,7 +41,9 @@ public record Cluster(
         long switchoverVersion,
         SyncState sync,
         long syncVersion,
-        List<TimelineEvent> history) {
+        List<TimelineEvent> history,
+        String configError,
+        long configValidVersion) {
 
     public static final String INITIALIZING = "initializing";
 
@@ -54,6 +61,19 @@ public record Cluster(
         status = status == null ? ClusterStatus.EMPTY : status;
         sync = sync == null ? SyncState.EMPTY : sync;
         history = history == null ? List.of() : List.copyOf(history);
+    }
+
+    /** A record whose {@code /config} decoded (or is absent): {@code config} is what etcd holds. */
+    public Cluster(String name, long revision, String systemId, DynamicConfig config, long configVersion, Leader leader,
+                   List<Member> members, ClusterStatus status, SwitchoverRequest switchover, long switchoverVersion,
+                   SyncState sync, long syncVersion, List<TimelineEvent> history) {
+        this(name, revision, systemId, config, configVersion, leader, members, status, switchover, switchoverVersion,
+                sync, syncVersion, history, null, configVersion);
+    }
+
+    /** True when {@code /config} decoded; false when {@link #config()} is a last valid one or the paused defaults. */
+    public boolean configValid() {
+        return configError == null;
     }
 
     public Optional<Member> member(String memberName) {

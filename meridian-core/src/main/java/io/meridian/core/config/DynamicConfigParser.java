@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks the cluster-wide configuration, whether it comes from a node file's {@code bootstrap.dcs},
@@ -45,7 +49,57 @@ public final class DynamicConfigParser {
         if (!root.isObject()) {
             throw new ConfigException(source, null, "expected a mapping of settings");
         }
+        refuseNewerKeys(source, root);
         return parse(new ConfigNode(source, "", root));
+    }
+
+    /**
+     * A configuration as stored in etcd, its keys unknown to this version set aside.
+     *
+     * @param newerKeys top-level keys this version does not know, verbatim, in stored order: written
+     *                  by a newer Meridian (or by hand); kept so that a write by this version carries them on
+     */
+    public record Stored(DynamicConfig config, Map<String, JsonNode> newerKeys) {
+    }
+
+    /**
+     * Reads the value of {@code /config}: keys this version does not know are tolerated (a newer
+     * agent in a rolling upgrade wrote them) and returned aside; the known ones are checked as
+     * strictly as a write. A ConfigException means the value cannot be used at all.
+     */
+    public static Stored parseStored(String source, String text) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, null, "is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(source, null, "expected a JSON object of settings");
+        }
+        ObjectNode known = ((ObjectNode) root).deepCopy();
+        Map<String, JsonNode> newer = new LinkedHashMap<>();
+        root.fieldNames().forEachRemaining(k -> {
+            if (!KEYS.contains(k)) {
+                newer.put(k, known.remove(k));
+            }
+        });
+        return new Stored(parse(new ConfigNode(source, "", known)), newer);
+    }
+
+    /**
+     * A write naming a key this version does not know is refused, not stored: an older agent or CLI
+     * cannot check it, and a typo must not pass for a newer version's setting.
+     */
+    private static void refuseNewerKeys(String source, JsonNode change) {
+        Iterator<String> it = change.fieldNames();
+        while (it.hasNext()) {
+            String k = it.next();
+            if (!KEYS.contains(k)) {
+                throw new ConfigException(source, k, "unknown key: this Meridian version does not know it (a newer one "
+                        + "may: change it through an upgraded agent); expected one of " + String.join(", ", new TreeSet<>(KEYS)));
+            }
+        }
     }
 
     /** Applies a partial change (JSON merge patch semantics; null removes a parameter) to {@code base}. */
@@ -59,6 +113,7 @@ public final class DynamicConfigParser {
         if (patch == null || !patch.isObject()) {
             throw new ConfigException(source, null, "expected a JSON object of settings to change");
         }
+        refuseNewerKeys(source, patch);
         ObjectNode merged = JSON.valueToTree(base);
         mergeInto(merged, (ObjectNode) patch);
         return parse(new ConfigNode(source, "", merged));

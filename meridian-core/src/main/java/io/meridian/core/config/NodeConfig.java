@@ -4,6 +4,7 @@ import io.meridian.core.cluster.MemberTags;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One node's file: who it is, where its PostgreSQL lives, how to reach etcd and its peers.
@@ -50,6 +51,8 @@ public record NodeConfig(
      * @param parameters     parameters for this node only, over the cluster-wide ones
      * @param pgHba          pg_hba.conf lines; empty means Meridian's defaults
      * @param tls            TLS between nodes (replication, pg_rewind, the agent's SQL), or null for none
+     * @param allowShellParameters settings that run shell commands (archive_command, …) this node
+     *                       accepts from the cluster configuration; the others it refuses to write and to apply
      */
     public record Postgres(
             Path binDir,
@@ -61,7 +64,19 @@ public record NodeConfig(
             Credentials replication,
             Map<String, String> parameters,
             List<String> pgHba,
-            Tls tls) {
+            Tls tls,
+            Set<String> allowShellParameters) {
+
+        public Postgres {
+            allowShellParameters = allowShellParameters == null ? Set.of() : Set.copyOf(allowShellParameters);
+        }
+
+        /** A node that allows no shell-command settings. */
+        public Postgres(Path binDir, Path dataDir, HostPort listen, HostPort connectAddress, String osUser,
+                        Credentials superuser, Credentials replication, Map<String, String> parameters, List<String> pgHba,
+                        Tls tls) {
+            this(binDir, dataDir, listen, connectAddress, osUser, superuser, replication, parameters, pgHba, tls, Set.of());
+        }
 
         /** A node without TLS between nodes. */
         public Postgres(Path binDir, Path dataDir, HostPort listen, HostPort connectAddress, String osUser,

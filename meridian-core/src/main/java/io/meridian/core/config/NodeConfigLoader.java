@@ -52,7 +52,7 @@ public final class NodeConfigLoader {
 
         ConfigNode pg = top.child("postgresql", true);
         pg.allowOnly(Set.of("bin_dir", "data_dir", "listen", "connect_address", "os_user", "superuser",
-                "replication", "parameters", "pg_hba", "tls"));
+                "replication", "parameters", "pg_hba", "tls", "allow_shell_parameters"));
         Path binDir = Path.of(pg.textOr("bin_dir", DEFAULT_BIN_DIR.toString()));
         if (!Files.isExecutable(binDir.resolve("pg_ctl"))) {
             throw pg.error("bin_dir", "expected a folder holding pg_ctl, initdb and pg_basebackup, got \"" + binDir + "\"");
@@ -96,7 +96,7 @@ public final class NodeConfigLoader {
                 new NodeConfig.Etcd(List.copyOf(endpoints), namespace.endsWith("/") ? namespace.substring(0, namespace.length() - 1) : namespace,
                         etcdTls(etcdNode, endpoints)),
                 new NodeConfig.Postgres(binDir, dataDir, listen, connect, osUser, superuser, replication,
-                        pg.scalars("parameters"), pg.strings("pg_hba"), tls),
+                        pg.scalars("parameters"), pg.strings("pg_hba"), tls, allowShell(pg)),
                 new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword, restTls(rest)),
                 tags, bootstrap);
     }
@@ -135,6 +135,23 @@ public final class NodeConfigLoader {
     }
 
     /** {@code postgresql.tls}, or null when absent. */
+    /**
+     * {@code postgresql.allow_shell_parameters}: which settings that run shell commands this node
+     * takes from {@code /config}. Off by default: writing {@code /config} must not mean running
+     * commands as postgres on every node.
+     */
+    private static Set<String> allowShell(ConfigNode pg) {
+        List<String> names = pg.strings("allow_shell_parameters");
+        for (int i = 0; i < names.size(); i++) {
+            if (!io.meridian.core.postgres.ParameterValidator.SHELL.contains(names.get(i))) {
+                throw new ConfigException(pg.source(), "postgresql.allow_shell_parameters[" + i + "]", "expected one of "
+                        + String.join(", ", new java.util.TreeSet<>(io.meridian.core.postgres.ParameterValidator.SHELL))
+                        + ", got \"" + names.get(i) + "\"");
+            }
+        }
+        return Set.copyOf(names);
+    }
+
     private static NodeConfig.Tls tls(ConfigNode pg) {
         if (!pg.has("tls")) {
             return null;

@@ -17,8 +17,6 @@ import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.SyncState;
 import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.config.ConfigException;
-import io.meridian.core.config.DynamicConfig;
-import io.meridian.core.config.DynamicConfigParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -31,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A value that does not decode is logged and treated as absent rather than failing the whole
  * read: one agent writing garbage must not blind every other agent and the router. The config key
- * goes through {@link DynamicConfigParser} so hand-written partial configs get defaults and checks.
+ * goes through {@link ConfigMemory}: hand-written partial configs get defaults and checks, and an
+ * undecodable one leaves the last valid configuration in place, never the defaults.
  */
 final class ClusterCodec {
 
@@ -83,8 +82,16 @@ final class ClusterCodec {
 
     /** Decodes every key of one range response (all at {@code revision}) into the cluster record. */
     static Cluster decode(String clusterName, EtcdKeys keys, long revision, List<KeyValue> kvs) {
+        return decode(clusterName, keys, revision, kvs, new ConfigMemory());
+    }
+
+    /**
+     * As {@link #decode(String, EtcdKeys, long, List)}; {@code /config} goes through {@code memory},
+     * which keeps the last valid configuration when the current value does not decode.
+     */
+    static Cluster decode(String clusterName, EtcdKeys keys, long revision, List<KeyValue> kvs, ConfigMemory memory) {
         String systemId = null;
-        DynamicConfig config = null;
+        String configText = null;
         long configVersion = 0;
         Leader leader = null;
         List<Member> members = new ArrayList<>();
@@ -114,7 +121,7 @@ final class ClusterCodec {
                     case EtcdKeys.INITIALIZE -> systemId = text;
                     case EtcdKeys.CONFIG -> {
                         configVersion = kv.getModRevision();
-                        config = DynamicConfigParser.parse(keys.prefix() + rel, text);
+                        configText = text;
                     }
                     case EtcdKeys.STATUS -> status = JSON.readValue(text, ClusterStatus.class);
                     case EtcdKeys.FAILOVER -> {
@@ -133,7 +140,8 @@ final class ClusterCodec {
             }
         }
         members.sort(Comparator.comparing(Member::name));
-        return new Cluster(clusterName, revision, systemId, config, configVersion, leader, members, status,
-                switchover, switchoverVersion, sync, syncVersion, history);
+        ConfigMemory.Decoded config = memory.decode(keys.prefix() + EtcdKeys.CONFIG, configText, configVersion);
+        return new Cluster(clusterName, revision, systemId, config.config(), configVersion, leader, members, status,
+                switchover, switchoverVersion, sync, syncVersion, history, config.error(), config.validVersion());
     }
 }

@@ -65,8 +65,18 @@ public interface Dcs extends AutoCloseable {
     /** Removes a placeholder {@code /initialize} after a failed initdb, so another node may try. */
     void cancelInitialize() throws DcsException;
 
-    /** Compare-and-set of {@code /config}; {@code version} 0 means "create only if absent". */
+    /**
+     * Compare-and-set of {@code /config}; {@code version} 0 means "create only if absent". Keys of a
+     * newer version in the stored value are carried over. Throws {@link IllegalStateException} when
+     * the stored value does not decode: a change built on the last valid configuration (or on the
+     * defaults) must not silently overwrite it; use {@link #replaceConfig}.
+     */
     boolean setConfig(DynamicConfig config, long version) throws DcsException;
+
+    /** As {@link #setConfig}, but also over a stored value that does not decode (an operator's PUT). */
+    default boolean replaceConfig(DynamicConfig config, long version) throws DcsException {
+        return setConfig(config, version);
+    }
 
     /** Compare-and-set of {@code /failover}; {@code version} 0 means "create only if absent". */
     boolean setSwitchover(SwitchoverRequest request, long version) throws DcsException;

@@ -1,5 +1,6 @@
 package io.meridian.core.dcs;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.cluster.MemberListResponse;
 import io.etcd.jetcd.kv.GetResponse;
@@ -17,7 +18,9 @@ import io.meridian.core.cluster.RouterState;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.SyncState;
 import io.meridian.core.cluster.TimelineEvent;
+import io.meridian.core.config.ConfigException;
 import io.meridian.core.config.DynamicConfig;
+import io.meridian.core.config.DynamicConfigParser;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -50,6 +53,8 @@ public final class EtcdDcs implements Dcs {
     private final ChangeSignal changes;
     private final ScheduledExecutorService watchThread;
     private final Set<ClusterSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+    /** The last valid {@code /config} this process read (see {@link ConfigMemory}). */
+    private final ConfigMemory configMemory = new ConfigMemory();
     /** The id of the etcd member listed first, learned from its answers; 0 until it answered. */
     private volatile long homeMember;
 
@@ -123,7 +128,7 @@ public final class EtcdDcs implements Dcs {
         if (d.connection().member().equals(endpoints.home())) {
             homeMember = r.getHeader().getMemberId();
         }
-        return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
+        return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs(), configMemory);
     }
 
     @Override
@@ -236,7 +241,39 @@ public final class EtcdDcs implements Dcs {
 
     @Override
     public boolean setConfig(DynamicConfig config, long version) throws DcsException {
-        return compareAndPut(EtcdKeys.CONFIG, ClusterCodec.encode(config), version);
+        return writeConfig(config, version, false);
+    }
+
+    @Override
+    public boolean replaceConfig(DynamicConfig config, long version) throws DcsException {
+        return writeConfig(config, version, true);
+    }
+
+    /**
+     * Reads the value being replaced first (the compare-and-set makes that read exact: any change
+     * in between fails the write), to carry its newer keys over and to refuse building on a value
+     * that does not decode unless {@code replace}.
+     */
+    private boolean writeConfig(DynamicConfig config, long version, boolean replace) throws DcsException {
+        ObjectNode value = ClusterCodec.JSON.valueToTree(config);
+        if (version != 0) {
+            CallDeadline d = deadline();
+            GetResponse r = d.await(d.kv().get(keys.key(EtcdKeys.CONFIG)), "read of " + keys.prefix() + EtcdKeys.CONFIG);
+            if (r.getKvs().isEmpty() || r.getKvs().get(0).getModRevision() != version) {
+                return false;
+            }
+            String source = keys.prefix() + EtcdKeys.CONFIG;
+            try {
+                DynamicConfigParser.Stored stored = DynamicConfigParser.parseStored(source, EtcdKeys.text(r.getKvs().get(0).getValue()));
+                stored.newerKeys().forEach(value::set);
+            } catch (ConfigException e) {
+                if (!replace) {
+                    throw new IllegalStateException(e.getMessage() + "; it is left as is: replace the whole configuration"
+                            + " (meridian edit-config --replace FILE, or PUT /config)");
+                }
+            }
+        }
+        return compareAndPut(EtcdKeys.CONFIG, ClusterCodec.encode(value), version);
     }
 
     @Override

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigRenderer {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigRenderer.class);
+
     static final String CONF_FILE = "meridian.conf";
     /** Appended to postgresql.conf by initdb(); pg_basebackup and pg_rewind copy it to every node. */
     static final String INCLUDE_LINE = "include_if_exists = '" + CONF_FILE + "'";
@@ -61,7 +63,7 @@ final class ConfigRenderer {
     static Map<String, String> parameters(NodeConfig.Postgres pg, String nodeName, NodeFiles files,
                                           Map<String, String> cluster, Upstream upstream, String syncNames) {
         Map<String, String> out = new LinkedHashMap<>(DEFAULTS);
-        for (Map<String, String> layer : List.of(orEmpty(cluster), orEmpty(pg.parameters()))) {
+        for (Map<String, String> layer : List.of(allowedOnly(pg, orEmpty(cluster)), orEmpty(pg.parameters()))) {
             layer.forEach((k, v) -> {
                 checkName(k);
                 if (!MANAGED.contains(k)) {
@@ -96,6 +98,28 @@ final class ConfigRenderer {
         return out;
     }
 
+    /**
+     * The cluster's parameters less the shell-command ones this node's file does not allow: whoever
+     * can write {@code /config} must not thereby run commands on this node. Said in the log and in
+     * meridian.conf; the node's own parameters are its operator's and pass.
+     */
+    private static Map<String, String> allowedOnly(NodeConfig.Postgres pg, Map<String, String> cluster) {
+        Map<String, String> out = new LinkedHashMap<>();
+        cluster.forEach((k, v) -> {
+            if (refusedShell(pg, k)) {
+                LOG.warn("not applying cluster parameter {}: it runs a shell command and this node's "
+                        + "postgresql.allow_shell_parameters does not list it", k);
+            } else {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static boolean refusedShell(NodeConfig.Postgres pg, String name) {
+        return ParameterValidator.SHELL.contains(name) && !pg.allowShellParameters().contains(name);
+    }
+
     static String meridianConf(NodeConfig.Postgres pg, String nodeName, NodeFiles files, Map<String, String> cluster,
                                Upstream upstream, String syncNames) {
         StringBuilder sb = new StringBuilder("# Written by Meridian before every start and reload; edits here are lost.\n")
@@ -103,6 +127,11 @@ final class ConfigRenderer {
         List<String> ignored = new ArrayList<>();
         for (Map<String, String> layer : List.of(orEmpty(cluster), orEmpty(pg.parameters()))) {
             layer.keySet().stream().filter(MANAGED::contains).forEach(ignored::add);
+        }
+        List<String> refused = orEmpty(cluster).keySet().stream().filter(k -> refusedShell(pg, k)).toList();
+        if (!refused.isEmpty()) {
+            sb.append("# Refused (runs a shell command; not in postgresql.allow_shell_parameters): ")
+                    .append(String.join(", ", refused)).append('\n');
         }
         if (!ignored.isEmpty()) {
             sb.append("# Ignored (managed by Meridian): ").append(String.join(", ", ignored)).append('\n');

@@ -50,6 +50,21 @@ class NodeConfigLoaderTest {
         assertThat(c.etcd().namespace()).isEqualTo("/meridian");
         assertThat(c.postgresql().superuser().toString()).doesNotContain("s3cret");
         assertThat(c.restapi().toString()).doesNotContain("adm1n");
+        assertThat(c.postgresql().allowShellParameters()).isEmpty();
+    }
+
+    @Test
+    void readsTheShellParametersANodeAllows(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("paris-1.yml");
+        Files.writeString(f, GOOD.replace("  listen: 127.0.0.1:5432\n",
+                "  listen: 127.0.0.1:5432\n  allow_shell_parameters: [archive_command, restore_command]\n"));
+        assertThat(NodeConfigLoader.load(f).postgresql().allowShellParameters())
+                .containsExactlyInAnyOrder("archive_command", "restore_command");
+        Files.writeString(f, GOOD.replace("  listen: 127.0.0.1:5432\n",
+                "  listen: 127.0.0.1:5432\n  allow_shell_parameters: [archive_command, work_mem]\n"));
+        assertThatThrownBy(() -> NodeConfigLoader.load(f)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f + ": postgresql.allow_shell_parameters[1]: expected one of archive_cleanup_command, "
+                        + "archive_command");
     }
 
     @ParameterizedTest(name = "{0}")

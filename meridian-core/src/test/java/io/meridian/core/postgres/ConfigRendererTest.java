@@ -22,6 +22,25 @@ class ConfigRendererTest {
     private static final NodeFiles FILES = NodeFiles.of(Path.of("/srv/pg/paris-1/data"), "paris-1", 5433);
 
     @Test
+    void aClusterShellCommandIsAppliedOnlyWhereTheNodeFileAllowsIt() {
+        NodeConfig.Postgres plain = pg(Map.of(), List.of());
+        Map<String, String> cluster = Map.of("archive_command", "cp %p /arch/%f", "restore_command", "cp /arch/%f %p");
+        String refused = ConfigRenderer.meridianConf(plain, "paris-1", FILES, cluster, null, "");
+        assertThat(ConfigRenderer.parse(refused)).doesNotContainKeys("archive_command", "restore_command");
+        assertThat(refused).contains("# Refused (runs a shell command; not in postgresql.allow_shell_parameters): ")
+                .contains("archive_command").contains("restore_command");
+
+        NodeConfig.Postgres allowing = new NodeConfig.Postgres(plain.binDir(), plain.dataDir(), plain.listen(),
+                plain.connectAddress(), plain.osUser(), plain.superuser(), plain.replication(), plain.parameters(),
+                plain.pgHba(), null, java.util.Set.of("archive_command"));
+        Map<String, String> p = ConfigRenderer.parse(ConfigRenderer.meridianConf(allowing, "paris-1", FILES, cluster, null, ""));
+        assertThat(p).containsEntry("archive_command", "cp %p /arch/%f").doesNotContainKey("restore_command");
+        // The node's own parameters are its operator's: not filtered.
+        assertThat(ConfigRenderer.parse(ConfigRenderer.meridianConf(pg(Map.of("archive_command", "true"), List.of()),
+                "paris-1", FILES, Map.of(), null, ""))).containsEntry("archive_command", "true");
+    }
+
+    @Test
     void primaryGetsDefaultsThenClusterThenNodeParametersAndNoStandbySettings() {
         String conf = ConfigRenderer.meridianConf(pg(Map.of("work_mem", "8MB"), List.of()), "paris-1", FILES,
                 Map.of("work_mem", "4MB", "max_connections", "200", "port", "1"), null, "ANY 1 (ny_1)");
