@@ -115,7 +115,7 @@ public final class DrillCommand implements Callable<Integer> {
         String stopped = null;
         Map<String, Object> ranWith;
         try (Dcs dcs = access.openDcs()) {
-            DynamicConfig before = dcs.load().config();
+            DynamicConfig before = DrillConfig.load(dcs).config();
             DynamicConfig inForce = before;
             List<String> undo = DrillConfig.undo(before, set);
             if (!set.isEmpty()) {

@@ -78,15 +78,33 @@ final class DrillConfig {
         return out;
     }
 
+    /** How long a drill waits for etcd to answer its config read: a loaded lab's member can miss one deadline. */
+    static final java.time.Duration ETCD_PATIENCE = java.time.Duration.ofSeconds(30);
+
+    /** The cluster record, read again after a missed deadline (the client then moves to another member). */
+    static Cluster load(Dcs dcs) throws InterruptedException {
+        long deadline = System.nanoTime() + ETCD_PATIENCE.toNanos();
+        while (true) {
+            try {
+                return dcs.load();
+            } catch (DcsException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new CliException("etcd did not answer within " + ETCD_PATIENCE.toSeconds() + " s: " + e.getMessage(), e);
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
     /**
      * Writes {@code assignments} to the cluster by compare-and-set.
      *
      * @return the configuration now in force
      * @throws CliException when the new value breaks a rule or someone changed the configuration meanwhile
      */
-    static DynamicConfig apply(Dcs dcs, List<String> assignments) {
+    static DynamicConfig apply(Dcs dcs, List<String> assignments) throws InterruptedException {
         try {
-            Cluster c = dcs.load();
+            Cluster c = load(dcs);
             if (!c.isInitialized()) {
                 throw new CliException("--set: the cluster is not initialized yet");
             }
