@@ -112,7 +112,7 @@ public final class DrillChart {
                 if (a.ok()) {
                     String node = nodeOf.apply(a.server());
                     if (drawn.add(px + node + stranded)) {
-                        // The stranded client (partition) draws in the lower half of the lane.
+                        // The direct writer (fixed on the old leader) draws in the lower half of the lane.
                         int top = stranded ? y + h / 2 + 4 : y + 6;
                         int bottom = stranded ? y + h - 14 : y + h / 2;
                         b.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"/>%n",
@@ -130,7 +130,7 @@ public final class DrillChart {
             b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#1f3fff\" stroke-dasharray=\"3,2\" stroke-width=\"2\"/>%n", p, y, p, y + h));
         }
         if (!t.strandedAttempts().isEmpty()) {
-            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">stranded client on %s</text>%n",
+            b.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"10\" fill=\"#555\">direct writer on %s</text>%n",
                     LEFT + 4, y + h - 2, esc(t.oldLeader())));
         }
     }

@@ -15,17 +15,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One trial, top to bottom: wait for a healthy cluster, start the write load, let it run a little,
  * inject the fault, wait for a write acknowledged by the (new) leader, let it settle, stop the
  * load, count lost and split-brain writes, then undo the fault and wait for health again.
  *
+ * <p>Beside the load that follows etcd's leader (as the router or a smart client does), one
+ * writer stays connected straight to the old leader's PostgreSQL and is never re-targeted: the
+ * client configured with one host, or with pgjdbc's host list, whose commits an old primary can
+ * still acknowledge after another node was promoted. Its split-brain writes are counted apart.
+ *
  * @param settle  how long the load keeps running after recovery (late split-brain writes, catch-up)
  * @param timeout how long to wait for recovery after the fault
+ * @param freeze  how long freeze-agent keeps the agent stopped
  */
 record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, List<String> nodes, int concurrency,
-                  Duration settle, Duration timeout, PrintWriter progress) {
+                  Duration settle, Duration timeout, Duration freeze, PrintWriter progress) {
 
     /** Writes before the fault, so the chart and the gap figures have a baseline. */
     static final Duration WARMUP = Duration.ofSeconds(2);
@@ -40,20 +50,20 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
         say("trial %d: waiting for a healthy cluster", trial);
         Cluster before = leaderInNamedRegion(trial, ClusterHealth.await(dcs, nodes, HEALTH_TIMEOUT));
         Member oldLeader = before.leaderMember().orElseThrow();
-        Fault fault = Fault.choose(scenario, arg, before, access);
+        Fault fault = Fault.choose(scenario, arg, before, access, freeze);
         boolean hitsLeader = fault.nodes().contains(oldLeader.name()) || oldLeader.region().equals(fault.region())
                 || scenario == Scenario.SWITCHOVER;
         boolean expectNewLeader = scenario.movesLeader() && hitsLeader;
 
         LeaderTarget target = new LeaderTarget(access.openDcs(fault.region()), access::dsnOf);
         WriteLoad main = new WriteLoad(target, concurrency, "drill", null).start();
-        // Across a partition, clients in the cut-off region still reach the old leader: they are
-        // the ones that would see split-brain writes, so one of them writes there directly.
-        WriteLoad stranded = scenario == Scenario.PARTITION
-                ? new WriteLoad(new FixedTargets(List.of(access.dsnOf(oldLeader))), 1, "drill-stranded", null).start() : null;
+        // Clients connected straight to the old leader (across a partition: those in the cut-off
+        // region) are the ones that see split-brain writes: one writes there, with one fixed DSN.
+        WriteLoad stranded = new WriteLoad(new FixedTargets(List.of(access.dsnOf(oldLeader))), 1, "drill-direct", null).start();
         String error = null;
         long faultNs = 0;
         long faultMs = 0;
+        CompletableFuture<Void> thawed = null;
         try {
             long started = System.nanoTime();
             while (main.ackCount() == 0) {
@@ -69,6 +79,11 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
             faultNs = ProbeClock.nowNanos();
             try {
                 faultNs = fault.inject(before, access);
+                if (scenario == Scenario.FREEZE_AGENT) {
+                    // On its own timer: the agent resumes after the freeze whether or not a replica took over by then.
+                    thawed = CompletableFuture.runAsync(() -> fault.thaw(access),
+                            CompletableFuture.delayedExecutor(freeze.toMillis(), TimeUnit.MILLISECONDS));
+                }
             } catch (RuntimeException e) {
                 // A refused or timed-out switchover can still have stopped writes: measure what follows.
                 error = e.getMessage();
@@ -81,15 +96,21 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
             } else {
                 say("trial %d: writes acknowledged again after %.2f s by %s", trial, (first.get().endNs() - faultNs) / 1e9,
                         first.get().server());
+                if (thawed != null) {
+                    // What the old primary acknowledges until its agent wakes up (and after) belongs to the trial.
+                    thawed.get(Math.max(0, fault.endsNs(faultNs) - ProbeClock.nowNanos()) + 10_000_000_000L,
+                            TimeUnit.NANOSECONDS);
+                    say("trial %d: the agent of %s resumed after %d s", trial, oldLeader.name(), freeze.toSeconds());
+                }
                 Thread.sleep(settle.toMillis());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | ExecutionException | TimeoutException e) {
             error = e.getMessage();
         } finally {
+            // Never leave an agent stopped behind an error: SIGCONT again is harmless.
+            fault.thaw(access);
             main.stop();
-            if (stranded != null) {
-                stranded.stop();
-            }
+            stranded.stop();
             target.close();
         }
         done.accept(measure(trial, fault, oldLeader, main, stranded, faultNs, faultMs, error));
@@ -177,7 +198,7 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
     private TrialResult measure(int trial, Fault fault, Member oldLeader, WriteLoad main, WriteLoad stranded,
             long faultNs, long faultMs, String error) {
         List<WriteAttempt> attempts = main.attempts();
-        List<WriteAttempt> strandedAttempts = stranded == null ? List.of() : stranded.attempts();
+        List<WriteAttempt> strandedAttempts = stranded.attempts();
         Cluster after = null;
         // Read through members outside the fault: the one cut off answers nothing until healed.
         try (Dcs outside = access.openDcs(fault.region())) {
@@ -197,6 +218,8 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
         List<WriteAttempt> split = faultNs == 0 ? List.of()
                 : AckTimeline.splitBrain(all, s -> access.memberOf(s, members), history);
         Set<Long> splitIds = new HashSet<>(split.stream().map(WriteAttempt::id).toList());
+        Set<Long> directIds = new HashSet<>(strandedAttempts.stream().map(WriteAttempt::id).toList());
+        long directSplit = split.stream().filter(a -> directIds.contains(a.id())).count();
 
         Optional<Member> newLeader = after == null ? Optional.empty() : after.leaderMember();
         Long lost = null;
@@ -223,7 +246,8 @@ record DrillTrial(Scenario scenario, String arg, ClusterAccess access, Dcs dcs, 
                 newLeader.map(Member::timeline).orElse(0L), rto,
                 AckTimeline.longestGap(attempts).map(AckTimeline.Gap::seconds).orElse(null), promoted,
                 attempts.stream().filter(WriteAttempt::ok).count(), attempts.stream().filter(a -> !a.ok()).count(),
-                lost, lostIds, split.size(), faultMs, error, faultNs, attempts, strandedAttempts);
+                lost, lostIds, split.size(), strandedAttempts.stream().filter(WriteAttempt::ok).count(), directSplit,
+                faultMs, error, faultNs, attempts, strandedAttempts);
     }
 
     private void say(String format, Object... args) {

@@ -35,16 +35,33 @@ import java.util.concurrent.TimeoutException;
  * @param region    region cut off or lost, or null
  * @param candidate switchover target, or null
  * @param wanLab    the lab emulates WAN links (a region outage then also cuts the region off)
+ * @param freeze    how long a frozen agent stays stopped (freeze-agent), else zero
  */
-public record Fault(Scenario scenario, List<String> nodes, String region, String candidate, boolean wanLab) {
+public record Fault(Scenario scenario, List<String> nodes, String region, String candidate, boolean wanLab, Duration freeze) {
+
+    /** The default of {@code --freeze}: longer than the lab's 6 s ttl plus a loop, so a replica is promoted meanwhile. */
+    public static final Duration DEFAULT_FREEZE = Duration.ofSeconds(20);
+
+    public Fault {
+        freeze = freeze == null ? Duration.ZERO : freeze;
+    }
+
+    public Fault(Scenario scenario, List<String> nodes, String region, String candidate, boolean wanLab) {
+        this(scenario, nodes, region, candidate, wanLab, Duration.ZERO);
+    }
+
+    public static Fault choose(Scenario scenario, String arg, Cluster c, ClusterAccess access) {
+        return choose(scenario, arg, c, access, DEFAULT_FREEZE);
+    }
 
     /** Picks the fault's targets: the leader, the leader's region unless {@code arg} names one, or a candidate. */
-    public static Fault choose(Scenario scenario, String arg, Cluster c, ClusterAccess access) {
+    public static Fault choose(Scenario scenario, String arg, Cluster c, ClusterAccess access, Duration freeze) {
         String leader = c.leader().name();
         String leaderRegion = c.leaderMember().map(Member::region).orElse(null);
         boolean wan = onWan(access);
         return switch (scenario) {
-            case CRASH_POSTGRES, KILL_NODE -> new Fault(scenario, List.of(leader), null, null, wan);
+            case CRASH_POSTGRES, KILL_NODE, KILL_AGENT -> new Fault(scenario, List.of(leader), null, null, wan);
+            case FREEZE_AGENT -> new Fault(scenario, List.of(leader), null, null, wan, freeze);
             case REGION_OUTAGE -> {
                 String region = arg != null ? arg : leaderRegion;
                 var lab = access.lab().orElseThrow();
@@ -74,6 +91,8 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
         return switch (scenario) {
             case CRASH_POSTGRES -> "SIGKILL the postmaster of " + nodes.get(0);
             case KILL_NODE -> "SIGKILL " + nodes.get(0) + " (agent and postmaster)";
+            case FREEZE_AGENT -> "SIGSTOP the agent of " + nodes.get(0) + " for " + freeze.toSeconds() + " s (PostgreSQL runs on)";
+            case KILL_AGENT -> "SIGKILL the agent of " + nodes.get(0) + " (PostgreSQL runs on)";
             case REGION_OUTAGE -> "SIGKILL every node of " + region + " " + nodes
                     + (wanLab ? " and cut the region's links (its etcd member goes silent)" : "");
             case PARTITION -> "cut " + region + " off the other regions";
@@ -88,8 +107,17 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
      */
     long inject(Cluster c, ClusterAccess access) {
         return switch (scenario) {
-            case CRASH_POSTGRES -> kill(access, true);
-            case KILL_NODE -> kill(access, false);
+            case CRASH_POSTGRES -> kill(access, Victims.POSTMASTER);
+            case KILL_NODE -> kill(access, Victims.BOTH);
+            case KILL_AGENT -> kill(access, Victims.AGENT);
+            case FREEZE_AGENT -> {
+                long pid = labNode(access).agentPid();
+                long at = ProbeClock.nowNanos();
+                if (!LabProcesses.signal(pid, "STOP")) {
+                    throw new CliException("the agent of " + nodes.get(0) + " (pid " + pid + ") does not run: nothing to freeze");
+                }
+                yield at;
+            }
             case REGION_OUTAGE -> {
                 // On a WAN lab a lost region takes its network with it: its etcd member and every
                 // link out of it go silent at the moment its nodes die, as in a real outage.
@@ -97,7 +125,7 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
                 if (wanLab) {
                     lab(access, "partition", region);
                 }
-                long killed = kill(access, false);
+                long killed = kill(access, Victims.BOTH);
                 yield wanLab ? at : killed;
             }
             case PARTITION -> {
@@ -113,21 +141,46 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
         };
     }
 
+    /** Which of a node's processes a kill hits. */
+    private enum Victims { POSTMASTER, AGENT, BOTH }
+
+    /**
+     * When the fault's effect ends on its own: a frozen agent resumes {@link #freeze} after the
+     * fault. The trial measures at least until then, so writes the old primary acknowledges until
+     * its agent wakes up are counted.
+     */
+    long endsNs(long faultNs) {
+        return faultNs + freeze.toNanos();
+    }
+
+    /** SIGCONT to a frozen agent; harmless to repeat, and nothing for the other faults. */
+    void thaw(ClusterAccess access) {
+        if (scenario == Scenario.FREEZE_AGENT) {
+            LabProcesses.signal(labNode(access).agentPid(), "CONT");
+        }
+    }
+
+    private LabState.Node labNode(ClusterAccess access) {
+        return LabState.read(Path.of(access.lab().orElseThrow().dir())).requireNode(nodes.get(0));
+    }
+
     /**
      * What {@code lab kill} does, with every SIGKILL sent before waiting for any exit: {@code lab
      * kill} waits for the agent to exit before it looks up and kills the postmaster, and on a busy
      * machine the postmaster went on acknowledging writes for seconds after the "fault".
      */
-    private long kill(ClusterAccess access, boolean postgresOnly) {
+    private long kill(ClusterAccess access, Victims which) {
         LabState lab = LabState.read(Path.of(access.lab().orElseThrow().dir()));
         List<ProcessHandle> victims = new ArrayList<>();
         for (String name : nodes) {
             LabState.Node n = lab.requireNode(name);
-            if (!postgresOnly) {
+            if (which != Victims.POSTMASTER) {
                 ProcessHandle.of(n.agentPid()).ifPresent(victims::add);
                 lab = lab.withNode(n.withAgentPid(-1));
             }
-            ProcessHandle.of(LabProcesses.postmasterPid(Path.of(n.dataDir()))).ifPresent(victims::add);
+            if (which != Victims.AGENT) {
+                ProcessHandle.of(LabProcesses.postmasterPid(Path.of(n.dataDir()))).ifPresent(victims::add);
+            }
         }
         long at = ProbeClock.nowNanos();
         victims.forEach(ProcessHandle::destroyForcibly);
@@ -148,7 +201,10 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
     /** Undoes the fault where the cluster does not heal by itself: restart killed nodes, heal links. */
     void restore(ClusterAccess access) {
         switch (scenario) {
-            case KILL_NODE -> nodes.forEach(n -> lab(access, "start", n, "--timeout", "180"));
+            // lab start starts the agent alone: a PostgreSQL that ran on is left to the agent, which
+            // finds a primary without the leader key and demotes and rewinds it.
+            case KILL_NODE, KILL_AGENT -> nodes.forEach(n -> lab(access, "start", n, "--timeout", "180"));
+            case FREEZE_AGENT -> thaw(access);
             case REGION_OUTAGE -> {
                 if (wanLab) {
                     lab(access, "heal");

@@ -9,6 +9,13 @@ public enum Scenario {
     CRASH_POSTGRES("crash-postgres", false),
     /** SIGKILL of the leader's agent and postmaster: the node is gone. */
     KILL_NODE("kill-node", true),
+    /**
+     * SIGSTOP of the leader's agent alone, SIGCONT after {@code --freeze} seconds: a long GC pause
+     * or a stalled VM. Its PostgreSQL keeps running, so a fence inside the agent freezes with it.
+     */
+    FREEZE_AGENT("freeze-agent", true),
+    /** SIGKILL of the leader's agent alone (PostgreSQL left running, as systemd's KillMode=process does); started again afterwards. */
+    KILL_AGENT("kill-agent", true),
     /** Every node of a region killed (the leader's region unless one is named). */
     REGION_OUTAGE("region-outage", true),
     /** The region's WAN links cut both ways (the leader's region unless one is named); healed afterwards. */

@@ -74,6 +74,28 @@ public final class LabProcesses {
         return true;
     }
 
+    /**
+     * Sends a signal by name ({@code STOP}, {@code CONT}) with kill(1): the JDK only sends TERM and
+     * KILL. A drill freezes an agent this way, as a long GC pause or a stalled VM would.
+     *
+     * @return true when the process was alive and took the signal
+     */
+    public static boolean signal(long pid, String signal) {
+        if (!isAlive(pid)) {
+            return false;
+        }
+        try {
+            Process p = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            throw new CliException("cannot send SIG" + signal + " to pid " + pid + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** SIGTERM, then SIGKILL after {@code graceSeconds}. */
     public static void stop(long pid, long graceSeconds) {
         Optional<ProcessHandle> h = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
