@@ -149,8 +149,12 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             DynamicConfig cfg = c == null ? node.bootstrap() : c.config();
             if (c != null) {
                 revisionSeen = c.revision();
+                // The cluster's timings apply live: loop_wait to the wait below, retry_timeout to
+                // the next etcd call, ttl to the lease (EtcdDcs.load already aimed it at this ttl,
+                // so the renewal of the cycle that read a change moved the lease; see AgentLease.follow).
                 if (dcs instanceof io.meridian.core.dcs.EtcdDcs etcd) {
                     etcd.setTtl(cfg.ttl());
+                    etcd.setRetryTimeout(cfg.retryTimeout());
                 }
             }
             waitForNextCycle(revisionSeen, started + TimeUnit.MILLISECONDS.toNanos(cfg.loopWaitMillis()));

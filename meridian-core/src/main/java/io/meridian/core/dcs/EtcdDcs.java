@@ -40,11 +40,13 @@ import java.util.function.Consumer;
  */
 public final class EtcdDcs implements Dcs {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EtcdDcs.class);
+
     private final EtcdEndpoints endpoints;
     private final EtcdKeys keys;
     private final String clusterName;
     private final String memberName;
-    private final long retryTimeoutNanos;
+    private volatile long retryTimeoutNanos;
     private final AgentLease lease;
     private final LeaderKey leaderKey;
     private final ChangeSignal changes;
@@ -99,9 +101,36 @@ public final class EtcdDcs implements Dcs {
                 memberName, ttlSeconds, retryTimeoutSeconds);
     }
 
-    /** New lease lifetime; takes effect at the next lease grant (the current lease keeps its TTL). */
+    /**
+     * New lease lifetime. It takes effect at this agent's next lease renewal (the next lease-bound
+     * call): the lease is replaced by one of the new TTL and its keys moved onto it (see
+     * {@link AgentLease#follow}). {@link #load()} calls this with the cluster's {@code ttl} too.
+     */
     public void setTtl(double ttlSeconds) {
         lease.setTtl(ttlSeconds);
+    }
+
+    /** The TTL this agent's lease was granted with, in seconds; 0 when it holds none. */
+    public long leaseTtlSeconds() {
+        return lease.grantedTtlSeconds();
+    }
+
+    /**
+     * New budget of each call (the cluster's {@code retry_timeout}), for calls that begin from now
+     * on; also moves the rule that switches etcd members (see {@link EtcdEndpoints#setRetry}).
+     */
+    public void setRetryTimeout(double retryTimeoutSeconds) {
+        if (!(retryTimeoutSeconds > 0)) {
+            throw new IllegalArgumentException("retry_timeout must be positive, got " + retryTimeoutSeconds);
+        }
+        long nanos = Math.round(retryTimeoutSeconds * 1e9);
+        if (nanos != retryTimeoutNanos) {
+            LOG.info("etcd calls now time out after {} s (retry_timeout, was {} s)",
+                    io.meridian.core.config.DynamicConfigParser.fmt(retryTimeoutSeconds),
+                    io.meridian.core.config.DynamicConfigParser.fmt(retryTimeoutNanos / 1e9));
+            retryTimeoutNanos = nanos;
+            endpoints.setRetry(Duration.ofNanos(nanos));
+        }
     }
 
     /** The key prefix of this cluster, e.g. {@code /meridian/demo/}. */
@@ -123,7 +152,14 @@ public final class EtcdDcs implements Dcs {
         if (d.connection().member().equals(endpoints.home())) {
             homeMember = r.getHeader().getMemberId();
         }
-        return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
+        Cluster cluster = ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
+        if (memberName != null) {
+            // The lease follows the ttl of the configuration just read, before the caller renews
+            // anything: the HA loop arms its fence with this configuration's ttl after the renewal
+            // that follows, so that renewal must already be on a lease of that TTL (see AgentLease#follow).
+            lease.setTtl(cluster.config().ttl());
+        }
+        return cluster;
     }
 
     @Override
@@ -187,7 +223,10 @@ public final class EtcdDcs implements Dcs {
     @Override
     public boolean renewLeader(String member) throws DcsException {
         requireSelf(member);
-        return leaderKey.renew(member, deadline());
+        CallDeadline d = deadline();
+        // A ttl change moves the key to a lease of the new TTL first; if that fails, so does the renewal.
+        lease.follow(d);
+        return leaderKey.renew(member, d);
     }
 
     @Override
