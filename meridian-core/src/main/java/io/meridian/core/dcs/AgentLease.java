@@ -53,11 +53,18 @@ final class AgentLease {
         setTtl(ttlSeconds);
     }
 
-    void setTtl(double seconds) {
+    synchronized void setTtl(double seconds) {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("lease ttl must be positive, got " + seconds);
         }
         this.ttlSeconds = seconds;
+    }
+
+    /** As {@link #setTtl}, but only upwards: a lease at least this long is wanted from now on. */
+    synchronized void raiseTtl(double seconds) {
+        if (seconds > ttlSeconds) {
+            setTtl(seconds);
+        }
     }
 
     /** Current lease id, or 0 when none is held. */

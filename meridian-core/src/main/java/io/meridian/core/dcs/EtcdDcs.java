@@ -104,7 +104,8 @@ public final class EtcdDcs implements Dcs {
     /**
      * New lease lifetime. It takes effect at this agent's next lease renewal (the next lease-bound
      * call): the lease is replaced by one of the new TTL and its keys moved onto it (see
-     * {@link AgentLease#follow}). {@link #load()} calls this with the cluster's {@code ttl} too.
+     * {@link AgentLease#follow}). The HA loop calls this after each cycle with the ttl that cycle
+     * read; {@link #load()} raises it at once when it reads a higher one.
      */
     public void setTtl(double ttlSeconds) {
         lease.setTtl(ttlSeconds);
@@ -154,10 +155,12 @@ public final class EtcdDcs implements Dcs {
         }
         Cluster cluster = ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs());
         if (memberName != null) {
-            // The lease follows the ttl of the configuration just read, before the caller renews
-            // anything: the HA loop arms its fence with this configuration's ttl after the renewal
-            // that follows, so that renewal must already be on a lease of that TTL (see AgentLease#follow).
-            lease.setTtl(cluster.config().ttl());
+            // A raised ttl reaches the lease before the caller renews anything: the HA loop arms its
+            // fence with the ttl of the configuration it just read, after the renewal that follows,
+            // so that renewal must already be on a lease at least that long (see AgentLease#follow).
+            // Lowering waits for setTtl, from the HA loop once a cycle has read it: a read on another
+            // thread (REST) may see a newer, lower ttl while the loop's cycle still fences with the old one.
+            lease.raiseTtl(cluster.config().ttl());
         }
         return cluster;
     }
@@ -225,7 +228,11 @@ public final class EtcdDcs implements Dcs {
         requireSelf(member);
         CallDeadline d = deadline();
         // A ttl change moves the key to a lease of the new TTL first; if that fails, so does the renewal.
+        long held = lease.id();
         lease.follow(d);
+        if (held != 0 && lease.id() == 0) {
+            return false; // the lease had expired etcd-side: the leader key went with it
+        }
         return leaderKey.renew(member, d);
     }
 

@@ -87,7 +87,11 @@ class LeaseTtlChangeTest {
             assertThat(a.leaseTtlSeconds()).isEqualTo(30);
             assertThat(a.leaseRemainingSeconds()).isGreaterThan(25);
 
-            // Later renewals stay on the new lease; a decrease moves it back the same way.
+            // Later renewals stay on the new lease. A lower ttl read from /config does not shorten
+            // the lease before the HA loop (which fences with the ttl its cycle read) sets it after
+            // the cycle; then it moves back the same way.
+            assertThat(a.setConfig(DynamicConfigParser.parse("test", "ttl: 6"), a.load().configVersion())).isTrue();
+            a.load();
             assertThat(a.renewLeader("a")).isTrue();
             assertThat(get(leaderKey).getLease()).isEqualTo(after.getLease());
             a.setTtl(6);
