@@ -45,6 +45,8 @@ final class AgentLease {
     private record Grant(long id, long ttlSeconds, long sentNanos, long requestedSeconds) {
     }
 
+    /** The wanted TTL; its own lock, not this object's, which is held across etcd round trips. */
+    private final Object ttlLock = new Object();
     private volatile double ttlSeconds;
     private volatile Grant grant;
 
@@ -53,17 +55,21 @@ final class AgentLease {
         setTtl(ttlSeconds);
     }
 
-    synchronized void setTtl(double seconds) {
+    void setTtl(double seconds) {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("lease ttl must be positive, got " + seconds);
         }
-        this.ttlSeconds = seconds;
+        synchronized (ttlLock) {
+            this.ttlSeconds = seconds;
+        }
     }
 
     /** As {@link #setTtl}, but only upwards: a lease at least this long is wanted from now on. */
-    synchronized void raiseTtl(double seconds) {
-        if (seconds > ttlSeconds) {
-            setTtl(seconds);
+    void raiseTtl(double seconds) {
+        synchronized (ttlLock) {
+            if (seconds > ttlSeconds) {
+                setTtl(seconds);
+            }
         }
     }
 
@@ -105,7 +111,8 @@ final class AgentLease {
      * revokes the old lease. Before the transaction the keys are on the old lease, after it on the
      * new one: never on none. When the move does not happen, the old lease stays held and an
      * exception says so; the caller's renewal fails with it, so nothing is renewed on the strength
-     * of a TTL the key does not have, and the next cycle tries again.
+     * of a TTL the key does not have, and the next cycle tries again. Lease-bound writes all come
+     * from the HA loop's thread, so none lands on the old lease between the read and its revocation.
      *
      * @return true when the lease was moved (the new grant needs no keepalive); false when there was
      *         nothing to do, or the old lease had already expired (the caller then finds it gone)
