@@ -151,8 +151,14 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             DynamicConfig cfg = c == null ? node.bootstrap() : c.config();
             if (c != null) {
                 revisionSeen = c.revision();
+                // The cluster's timings apply live: loop_wait to the wait below, retry_timeout to
+                // the next etcd call, ttl to the lease at the next renewal (see AgentLease.follow).
+                // A raised ttl is already on the lease: EtcdDcs.load raised it before this cycle
+                // renewed, so the fence, armed with this cycle's ttl, never outlasts the lease; a
+                // lowered one moves the lease next cycle, which fences with the lower ttl already.
                 if (dcs instanceof io.meridian.core.dcs.EtcdDcs etcd) {
                     etcd.setTtl(cfg.ttl());
+                    etcd.setRetryTimeout(cfg.retryTimeout());
                 }
             }
             waitForNextCycle(revisionSeen, started + TimeUnit.MILLISECONDS.toNanos(cfg.loopWaitMillis()));

@@ -15,9 +15,14 @@ import java.util.Map;
  * room for three attempts, and {@code loop_wait + 2 × retry_timeout} = 5 s stays under the 6 s
  * {@code ttl}: a healthy primary never loses its lease between two renewals.
  *
- * @param ttl                  leader lease lifetime
+ * <p>Every agent applies a change within one HA cycle: {@code ttl} to its etcd lease (a lease of the
+ * new TTL replaces the old one and takes its keys, the leader key included), {@code retry_timeout}
+ * to its next etcd call, {@code loop_wait} to its next wait. A node file's {@code bootstrap.dcs}
+ * only seeds this record when a cluster is initialized.
+ *
+ * @param ttl                  leader lease lifetime: the TTL of every agent's etcd lease
  * @param loopWait             seconds between HA cycles
- * @param retryTimeout         how long one DCS or PostgreSQL operation may retry before it counts as failed
+ * @param retryTimeout         how long one etcd call (all its round trips and retries) may take before it counts as failed
  * @param maximumLagOnFailover bytes a replica may be behind the last known leader position and still be promoted
  * @param primaryStartTimeout  seconds a crashed primary gets to come back before its agent gives up the lease
  * @param memberSlotsTtl       seconds the leader keeps the slot of a member that has gone away

@@ -9,6 +9,11 @@ import java.util.Set;
 /**
  * One node's file: who it is, where its PostgreSQL lives, how to reach etcd and its peers.
  * Read once at start by {@link NodeConfigLoader}; never changed while the agent runs.
+ *
+ * <p>{@code bootstrap} ({@code bootstrap.dcs}) only seeds a new cluster: the node that initializes
+ * it writes these values to {@code /config}, and from then on every agent takes {@code ttl},
+ * {@code loop_wait}, {@code retry_timeout} and the rest from etcd, applied live. An agent uses its
+ * file's values only until it has read {@code /config} once.
  */
 public record NodeConfig(
         Path source,

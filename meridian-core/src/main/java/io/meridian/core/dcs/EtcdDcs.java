@@ -43,11 +43,13 @@ import java.util.function.Consumer;
  */
 public final class EtcdDcs implements Dcs {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EtcdDcs.class);
+
     private final EtcdEndpoints endpoints;
     private final EtcdKeys keys;
     private final String clusterName;
     private final String memberName;
-    private final long retryTimeoutNanos;
+    private volatile long retryTimeoutNanos;
     private final AgentLease lease;
     private final LeaderKey leaderKey;
     private final ChangeSignal changes;
@@ -104,9 +106,37 @@ public final class EtcdDcs implements Dcs {
                 memberName, ttlSeconds, retryTimeoutSeconds);
     }
 
-    /** New lease lifetime; takes effect at the next lease grant (the current lease keeps its TTL). */
+    /**
+     * New lease lifetime. It takes effect at this agent's next lease renewal (the next lease-bound
+     * call): the lease is replaced by one of the new TTL and its keys moved onto it (see
+     * {@link AgentLease#follow}). The HA loop calls this after each cycle with the ttl that cycle
+     * read; {@link #load()} raises it at once when it reads a higher one.
+     */
     public void setTtl(double ttlSeconds) {
         lease.setTtl(ttlSeconds);
+    }
+
+    /** The TTL this agent's lease was granted with, in seconds; 0 when it holds none. */
+    public long leaseTtlSeconds() {
+        return lease.grantedTtlSeconds();
+    }
+
+    /**
+     * New budget of each call (the cluster's {@code retry_timeout}), for calls that begin from now
+     * on; also moves the rule that switches etcd members (see {@link EtcdEndpoints#setRetry}).
+     */
+    public void setRetryTimeout(double retryTimeoutSeconds) {
+        if (!(retryTimeoutSeconds > 0)) {
+            throw new IllegalArgumentException("retry_timeout must be positive, got " + retryTimeoutSeconds);
+        }
+        long nanos = Math.round(retryTimeoutSeconds * 1e9);
+        if (nanos != retryTimeoutNanos) {
+            LOG.info("etcd calls now time out after {} s (retry_timeout, was {} s)",
+                    io.meridian.core.config.DynamicConfigParser.fmt(retryTimeoutSeconds),
+                    io.meridian.core.config.DynamicConfigParser.fmt(retryTimeoutNanos / 1e9));
+            retryTimeoutNanos = nanos;
+            endpoints.setRetry(Duration.ofNanos(nanos));
+        }
     }
 
     /** The key prefix of this cluster, e.g. {@code /meridian/demo/}. */
@@ -128,7 +158,16 @@ public final class EtcdDcs implements Dcs {
         if (d.connection().member().equals(endpoints.home())) {
             homeMember = r.getHeader().getMemberId();
         }
-        return ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs(), configMemory);
+        Cluster cluster = ClusterCodec.decode(clusterName, keys, r.getHeader().getRevision(), r.getKvs(), configMemory);
+        if (memberName != null) {
+            // A raised ttl reaches the lease before the caller renews anything: the HA loop arms its
+            // fence with the ttl of the configuration it just read, after the renewal that follows,
+            // so that renewal must already be on a lease at least that long (see AgentLease#follow).
+            // Lowering waits for setTtl, from the HA loop once a cycle has read it: a read on another
+            // thread (REST) may see a newer, lower ttl while the loop's cycle still fences with the old one.
+            lease.raiseTtl(cluster.config().ttl());
+        }
+        return cluster;
     }
 
     @Override
@@ -192,7 +231,14 @@ public final class EtcdDcs implements Dcs {
     @Override
     public boolean renewLeader(String member) throws DcsException {
         requireSelf(member);
-        return leaderKey.renew(member, deadline());
+        CallDeadline d = deadline();
+        // A ttl change moves the key to a lease of the new TTL first; if that fails, so does the renewal.
+        long held = lease.id();
+        lease.follow(d);
+        if (held != 0 && lease.id() == 0) {
+            return false; // the lease had expired etcd-side: the leader key went with it
+        }
+        return leaderKey.renew(member, d);
     }
 
     @Override

@@ -72,7 +72,8 @@ final class EtcdEndpoints implements AutoCloseable {
     private final List<String> endpoints;
     /** For https endpoints, or null. */
     private final SslContext ssl;
-    private final Duration retry;
+    /** retry_timeout: the cluster's, changed live by {@link #setRetry}. */
+    private volatile Duration retry;
     private final List<Runnable> switchListeners = new CopyOnWriteArrayList<>();
     private volatile Connection current;
     private int first; // guarded by this
@@ -89,14 +90,37 @@ final class EtcdEndpoints implements AutoCloseable {
         this.retry = retry;
         this.ssl = tls == null ? null : tls.sslContext();
         this.current = open(0);
-        long period = homewardPeriod(retry).toMillis();
         this.homeward = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-etcd-homeward");
             t.setDaemon(true);
             return t;
         });
         if (this.endpoints.size() > 1) {
-            homeward.scheduleWithFixedDelay(this::tryHome, period, period, TimeUnit.MILLISECONDS);
+            scheduleHomeward();
+        }
+    }
+
+    /**
+     * A new retry_timeout: from now on for the switching rule, the homeward period and the next
+     * client opened. The current client keeps its own connect and retry settings until it is
+     * replaced; every call is bounded by its {@link CallDeadline} anyway.
+     */
+    void setRetry(Duration retry) {
+        this.retry = retry;
+    }
+
+    /** One homeward try after the current period, then the next: a retry_timeout change moves the period too. */
+    private void scheduleHomeward() {
+        try {
+            homeward.schedule(() -> {
+                try {
+                    tryHome();
+                } finally {
+                    scheduleHomeward();
+                }
+            }, homewardPeriod(retry).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
         }
     }
 
@@ -121,6 +145,7 @@ final class EtcdEndpoints implements AutoCloseable {
                 return;
             }
         }
+        Duration retry = this.retry;
         try (Client probe = pinned(List.of(home()))) {
             StatusResponse s = probe.getMaintenanceClient().statusMember(home()).get(retry.toNanos(), TimeUnit.NANOSECONDS);
             if (s.getLeader() == 0) {
@@ -187,7 +212,7 @@ final class EtcdEndpoints implements AutoCloseable {
             return;
         }
         long silent = System.nanoTime() - c.lastAnswerNanos().get();
-        if (endpoints.size() < 2 || silent < retry.toNanos()) {
+        if (endpoints.size() < 2 || silent < this.retry.toNanos()) {
             return;
         }
         Connection next;
@@ -215,6 +240,7 @@ final class EtcdEndpoints implements AutoCloseable {
     }
 
     private Connection open(int start) {
+        Duration retry = this.retry;
         List<String> order = new ArrayList<>(endpoints.subList(start, endpoints.size()));
         order.addAll(endpoints.subList(0, start));
         Client client = withTls(Client.builder())
