@@ -140,6 +140,6 @@ final class WalReceiverLog {
             r = failed >= 0 ? r.substring(failed + " failed: ".length())
                     : r.substring(r.indexOf(':') + 1);
         }
-        return r.replaceFirst("^\\s*(FATAL|ERROR):\\s*", "").replaceAll("\\s{2,}", " ").strip();
+        return r.replaceAll("(FATAL|ERROR):\\s+", "").replaceAll("\\s{2,}", " ").strip();
     }
 }
