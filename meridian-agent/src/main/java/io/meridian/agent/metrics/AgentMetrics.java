@@ -41,6 +41,7 @@ public final class AgentMetrics {
     private final Counter failovers;
     private final Counter switchovers;
     private final Counter leaderChanges;
+    private final Gauge receiverFailing;
     private CycleObservation seen = CycleObservation.NONE;
     private boolean updated;
     private String lastLeader;
@@ -72,6 +73,10 @@ public final class AgentMetrics {
         leaderChanges = Counter.builder().name("meridian_leader_changes_total")
                 .help("Changes of the leader key this agent observed, including to and from no leader.")
                 .labelNames(base).register(registry);
+        receiverFailing = Gauge.builder().name("meridian_wal_receiver_failing_seconds")
+                .help("Standby: how long its WAL receiver has been logging errors without streaming (0 when it streams "
+                        + "or just waits); the agent's HA line gives the error.")
+                .labelNames(base).register(registry);
         // Zero counters from the start: rate() and increase() need a first sample to count from.
         failovers.labelValues(self).inc(0);
         switchovers.labelValues(self).inc(0);
@@ -95,6 +100,17 @@ public final class AgentMetrics {
         lastLease = leaseRemainingSeconds >= 0 ? leaseRemainingSeconds : Double.NaN;
         observedAtMillis = clock.millis();
         seen = CycleObservation.of(cluster, state, lastLease, rates, observedAtMillis);
+        receiverFailing(state);
+    }
+
+    /** Set on a running standby only, so the series is absent where the question does not arise. */
+    private void receiverFailing(PgState state) {
+        if (state.running() && state.inRecovery()) {
+            PgState.WalReceiverError e = state.walReceiverError();
+            receiverFailing.labelValues(self).set(state.streaming() || e == null ? 0 : e.seconds());
+        } else {
+            receiverFailing.remove(self);
+        }
     }
 
     /** One HA cycle finished after {@code seconds}; {@code ok} false when it ended in an error. */
@@ -137,6 +153,7 @@ public final class AgentMetrics {
                     observedAtMillis = now;
                     lastLease = Double.isNaN(lastLease) ? Double.NaN : Math.max(0, lastLease - (now - at) / 1000.0);
                     seen = CycleObservation.of(cluster, fresh, lastLease, rates, now);
+                    receiverFailing(fresh);
                 }
             }
         }
