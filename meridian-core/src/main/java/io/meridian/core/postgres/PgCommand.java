@@ -55,10 +55,6 @@ final class PgCommand {
     private final Map<String, String> inherited;
     private final Map<String, String> env = new HashMap<>();
 
-    PgCommand(OsUser user) {
-        this(user, System.getenv());
-    }
-
     /** @param inherited the environment the agent was started with (a test seam: the JVM's own cannot change) */
     PgCommand(OsUser user, Map<String, String> inherited) {
         this.user = user;
