@@ -442,6 +442,13 @@ final class HaLoop {
             return "now following " + leader.name() + " (" + leader.hostPort() + ")";
         }
         long quietNanos = System.nanoTime() - Math.max(lastStreamedNanos, followingSinceNanos);
+        PgState.WalReceiverError receiver = state.walReceiverError();
+        if (!state.streaming() && receiver != null && receiver.connecting()) {
+            // It cannot even connect (password, refused, TLS): it learnt nothing about the leader's
+            // timeline, and a stop for a divergence check would restart PostgreSQL into the same error.
+            return "not streaming from " + leader.name() + ": " + receiver + "; replayed " + state.replayLsn() + ", "
+                    + c.status().leaderLsn().bytesAfter(state.replayLsn()) + " bytes behind";
+        }
         if (!state.streaming() && leader.timeline() > state.timeline()
                 && quietNanos > TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis())) {
             Lsn fork = pg.forkPoint(leader.timeline(), state.timeline());
@@ -459,7 +466,8 @@ final class HaLoop {
                     + " while I am on " + state.timeline() + "; checking whether my history forked";
         }
         long lag = c.status().leaderLsn().bytesAfter(state.replayLsn());
-        return "no action: following " + leader.name() + " (" + (state.streaming() ? "streaming" : "not streaming")
+        return "no action: following " + leader.name() + " (" + (state.streaming() ? "streaming"
+                : receiver == null ? "not streaming" : "not streaming: " + receiver)
                 + ", replayed " + state.replayLsn() + ", " + lag + " bytes behind)";
     }
 

@@ -42,6 +42,8 @@ final class TestCluster implements AutoCloseable {
     final Map<String, Agent> agents = new LinkedHashMap<>();
     final Map<String, LinkRelay> etcdLinks = new LinkedHashMap<>();
     private final String password = UUID.randomUUID().toString();
+    /** The environment each agent's PostgreSQL processes inherit (a test may pollute it). */
+    Map<String, String> inheritedEnv = System.getenv();
     private final EtcdDcs observer;
     private io.meridian.core.tls.LocalAuthority authority;
 
@@ -114,9 +116,20 @@ final class TestCluster implements AutoCloseable {
         NodeConfig n = nodes.get(name);
         EtcdDcs dcs = EtcdDcs.connect(n.etcd().endpoints(), "/meridian", CLUSTER, name, n.bootstrap().ttl(),
                 n.bootstrap().retryTimeout());
-        Agent a = new Agent(n, dcs, new LocalPostgres(n));
+        Agent a = new Agent(n, dcs, new LocalPostgres(n, inheritedEnv));
         agents.put(name, a);
         a.start();
+    }
+
+    /** From the next {@link #start}, {@code name}'s node file gives {@code replicationPassword} (its passfile too). */
+    void setReplicationPassword(String name, String replicationPassword) {
+        NodeConfig n = nodes.get(name);
+        NodeConfig.Postgres pg = n.postgresql();
+        nodes.put(name, new NodeConfig(n.source(), n.cluster(), n.name(), n.region(), n.etcd(),
+                new NodeConfig.Postgres(pg.binDir(), pg.dataDir(), pg.listen(), pg.connectAddress(), pg.osUser(),
+                        pg.superuser(), new NodeConfig.Credentials(pg.replication().username(), replicationPassword),
+                        pg.parameters(), pg.pgHba(), pg.tls()),
+                n.restapi(), n.tags(), n.bootstrap()));
     }
 
     void startAll() throws IOException {
@@ -144,6 +157,11 @@ final class TestCluster implements AutoCloseable {
 
     long postmasterPid(String name) {
         return new LocalPostgres(nodes.get(name)).postmasterPid();
+    }
+
+    /** {@code name}'s PostgreSQL as a fresh observer sees it, the WAL receiver's error included. */
+    io.meridian.core.postgres.PgState observe(String name) {
+        return new LocalPostgres(nodes.get(name)).observe();
     }
 
     Cluster cluster() throws Exception {

@@ -42,6 +42,7 @@ public final class AgentMetrics {
     private final Counter switchovers;
     private final Counter leaderChanges;
     private final Gauge configValid;
+    private final Gauge receiverFailing;
     private CycleObservation seen = CycleObservation.NONE;
     private boolean updated;
     private String lastLeader;
@@ -77,6 +78,11 @@ public final class AgentMetrics {
                 .help("1 when /config decoded at the last cycle; 0 when it did not and the agent keeps the last valid "
                         + "configuration (or, having none, takes no automatic action).")
                 .labelNames(base).register(registry);
+        receiverFailing = Gauge.builder().name("meridian_wal_receiver_failing_seconds")
+                .help("Standby: how long its WAL receiver has been logging errors without streaming (0 when it streams "
+                        + "or just waits); the agent's HA line gives the error.")
+>>>>>>> cleanenv
+                .labelNames(base).register(registry);
         // Zero counters from the start: rate() and increase() need a first sample to count from.
         failovers.labelValues(self).inc(0);
         switchovers.labelValues(self).inc(0);
@@ -101,6 +107,17 @@ public final class AgentMetrics {
         lastLease = leaseRemainingSeconds >= 0 ? leaseRemainingSeconds : Double.NaN;
         observedAtMillis = clock.millis();
         seen = CycleObservation.of(cluster, state, lastLease, rates, observedAtMillis);
+        receiverFailing(state);
+    }
+
+    /** Set on a running standby only, so the series is absent where the question does not arise. */
+    private void receiverFailing(PgState state) {
+        if (state.running() && state.inRecovery()) {
+            PgState.WalReceiverError e = state.walReceiverError();
+            receiverFailing.labelValues(self).set(state.streaming() || e == null ? 0 : e.seconds());
+        } else {
+            receiverFailing.remove(self);
+        }
     }
 
     /** One HA cycle finished after {@code seconds}; {@code ok} false when it ended in an error. */
@@ -143,6 +160,7 @@ public final class AgentMetrics {
                     observedAtMillis = now;
                     lastLease = Double.isNaN(lastLease) ? Double.NaN : Math.max(0, lastLease - (now - at) / 1000.0);
                     seen = CycleObservation.of(cluster, fresh, lastLease, rates, now);
+                    receiverFailing(fresh);
                 }
             }
         }

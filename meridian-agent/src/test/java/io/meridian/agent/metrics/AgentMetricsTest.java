@@ -124,6 +124,23 @@ class AgentMetricsTest {
     }
 
     @Test
+    void aReplicaWhoseWalReceiverFailsSaysForHowLong() {
+        AgentMetrics metrics = new AgentMetrics("geo", "newyork-1", "newyork", clock);
+        metrics.update(threeRegions(), replicaState(HEAD - 50 * MIB, HEAD - 50 * MIB, true, 0), -1);
+        assertThat(scrape(metrics).value("meridian_wal_receiver_failing_seconds")).hasValue(0);
+
+        PgState failing = replicaState(HEAD - 50 * MIB, HEAD - 50 * MIB, false, 0).withWalReceiverError(
+                new PgState.WalReceiverError("password authentication failed for user \"replicator\"", true, 40));
+        metrics.update(threeRegions(), failing, -1);
+        ScrapeText s = scrape(metrics);
+        assertThat(s.value("meridian_wal_receiver_streaming")).hasValue(0);
+        assertThat(s.value("meridian_wal_receiver_failing_seconds")).hasValue(40);
+
+        metrics.update(threeRegions(), PgState.STOPPED, -1);
+        assertThat(scrape(metrics).value("meridian_wal_receiver_failing_seconds")).as("no standby, no series").isEmpty();
+    }
+
+    @Test
     void clusterViewCountsMembersLeaderAndSyncSet() {
         Cluster base = threeRegions();
         Cluster quorum = ClusterFixtures.cluster("paris-1", List.of(base.members().get(0), base.members().get(1),

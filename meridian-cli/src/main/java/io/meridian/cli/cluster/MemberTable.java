@@ -33,10 +33,14 @@ public final class MemberTable {
         return m.role().label();
     }
 
-    /** A replica whose WAL receiver is connected shows {@code streaming}, as in Patroni 3. */
+    /**
+     * A running replica shows whether WAL reaches it, with Patroni 3's words: {@code streaming} when its
+     * WAL receiver is connected, else {@code in archive recovery} (replaying only what it has), never
+     * {@code running}, which hid a replica that could not authenticate for as long as it stayed so.
+     */
     public static String state(Member m) {
-        if (m.role() == Role.REPLICA && m.isRunning() && m.isStreaming()) {
-            return "streaming";
+        if (m.role() == Role.REPLICA && m.isRunning()) {
+            return m.isStreaming() ? "streaming" : "in archive recovery";
         }
         return m.state() == null ? "unknown" : m.state();
     }

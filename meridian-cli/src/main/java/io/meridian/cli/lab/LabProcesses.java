@@ -2,6 +2,7 @@ package io.meridian.cli.lab;
 
 import io.meridian.cli.CliException;
 import io.meridian.cli.MeridianCli;
+import io.meridian.core.postgres.PgEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Starting, finding and stopping the lab's own processes, each by its recorded process id. */
+/**
+ * Starting, finding and stopping the lab's own processes, each by its recorded process id. None of
+ * them inherits libpq's variables from the user's shell ({@link PgEnvironment}): a {@code PGPASSWORD}
+ * exported there once made a rejoined replica's WAL receiver fail authentication for ever.
+ */
 public final class LabProcesses {
 
     private LabProcesses() {
@@ -50,9 +55,11 @@ public final class LabProcesses {
         full.add("setsid");
         full.addAll(command);
         try {
-            Process p = new ProcessBuilder(full).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(full).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            PgEnvironment.clean(pb.environment());
+            Process p = pb.start();
             return p.pid();
         } catch (IOException e) {
             throw new CliException("cannot start " + String.join(" ", command) + ": " + e.getMessage(), e);
@@ -155,8 +162,10 @@ public final class LabProcesses {
     /** Runs a short command to completion; returns its exit code, output discarded to {@code log}. */
     public static int run(List<String> command, Path log, long timeoutSeconds) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            PgEnvironment.clean(pb.environment());
+            Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return -1;

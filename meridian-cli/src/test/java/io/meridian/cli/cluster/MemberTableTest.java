@@ -28,7 +28,14 @@ class MemberTableTest {
                 Clusters.replica("newyork-1", "newyork", 1, 0, null));
         String table = MemberTable.render(c);
         assertThat(table).contains(" No leader.").contains(" Maintenance mode: on")
-                .contains("| newyork-1 | 127.0.0.1:5433 | newyork | Replica | running |  1 |");
+                .contains("| newyork-1 | 127.0.0.1:5433 | newyork | Replica | in archive recovery |  1 |");
+    }
+
+    @Test
+    void aRunningReplicaThatDoesNotStreamIsNotShownAsRunning() {
+        var c = Clusters.cluster("paris-1", DynamicConfig.DEFAULTS, Clusters.primary("paris-1", "paris", 2),
+                Clusters.replica("newyork-1", "newyork", 1, 50 << 20, "stopped"));
+        assertThat(MemberTable.rows(c).get(1)).containsEntry("State", "in archive recovery");
     }
 
     @Test

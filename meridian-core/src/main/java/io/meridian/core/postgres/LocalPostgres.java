@@ -44,6 +44,8 @@ public final class LocalPostgres implements PostgresController {
     private final DataDirectory dir;
     private final AdminSql sql;
     private final String localHost;
+    private final Map<String, String> inheritedEnv;
+    private final WalReceiverLog receiverLog;
     private long standbyTimeline;
     private final Object observeLock = new Object();
     private Connection observer; // guarded by observeLock
@@ -53,6 +55,15 @@ public final class LocalPostgres implements PostgresController {
     private volatile String syncNames = "";
 
     public LocalPostgres(NodeConfig config) {
+        this(config, System.getenv());
+    }
+
+    /**
+     * @param inheritedEnv the environment the agent was started with; every process started here gets
+     *                     it without libpq's variables ({@link PgEnvironment}). Tests pass a polluted one.
+     */
+    public LocalPostgres(NodeConfig config, Map<String, String> inheritedEnv) {
+        this.inheritedEnv = Map.copyOf(inheritedEnv);
         this.pg = config.postgresql();
         this.name = config.name();
         this.files = NodeFiles.of(pg.dataDir(), name, pg.listen().port());
@@ -60,6 +71,7 @@ public final class LocalPostgres implements PostgresController {
         this.dir = new DataDirectory(files, os);
         this.sql = new AdminSql(pg.superuser(), pg.tls());
         this.localHost = PgConnect.localHost(pg.listen().host());
+        this.receiverLog = new WalReceiverLog(files.log());
         carryRenderedState();
     }
 
@@ -344,6 +356,15 @@ public final class LocalPostgres implements PostgresController {
         return standbyTimeline > s.timeline() ? s.withTimeline(standbyTimeline) : s;
     }
 
+    /** A standby that does not stream says why, from its server log. */
+    private PgState withReceiverError(PgState s) {
+        if (!s.inRecovery() || s.streaming()) {
+            receiverLog.streaming();
+            return s;
+        }
+        return s.withWalReceiverError(receiverLog.current(System.nanoTime()));
+    }
+
     @Override
     public PgState observe() {
         synchronized (observeLock) {
@@ -353,7 +374,7 @@ public final class LocalPostgres implements PostgresController {
                     if (fresh) {
                         observer = PgConnect.open(localHost, pg.listen().port(), pg.superuser(), 2, 3);
                     }
-                    return rememberTimeline(StateQuery.run(observer));
+                    return withReceiverError(rememberTimeline(StateQuery.run(observer)));
                 } catch (SQLException e) {
                     closeObserverLocked();
                     if (fresh) {
@@ -397,7 +418,7 @@ public final class LocalPostgres implements PostgresController {
     // ---- files and processes ----
 
     private PgCommand command() {
-        return new PgCommand(os);
+        return new PgCommand(os, inheritedEnv);
     }
 
     /**

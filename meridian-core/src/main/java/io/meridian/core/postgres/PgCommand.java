@@ -20,6 +20,10 @@ import java.util.function.Consumer;
  * One run of a PostgreSQL binary as the OS user, its output (stdout and stderr merged) collected
  * line by line and optionally streamed, bounded by a timeout. Passwords never go on the command
  * line: callers pass a passfile path through {@code env}.
+ *
+ * <p>The environment is the agent's minus every {@code PG*} variable (see {@link PgEnvironment}),
+ * plus what the caller sets: an inherited {@code PGPASSWORD} would otherwise reach the postmaster and
+ * from there its WAL receiver, where libpq prefers it to the passfile of primary_conninfo.
  */
 final class PgCommand {
 
@@ -48,10 +52,13 @@ final class PgCommand {
     }
 
     private final OsUser user;
+    private final Map<String, String> inherited;
     private final Map<String, String> env = new HashMap<>();
 
-    PgCommand(OsUser user) {
+    /** @param inherited the environment the agent was started with (a test seam: the JVM's own cannot change) */
+    PgCommand(OsUser user, Map<String, String> inherited) {
         this.user = user;
+        this.inherited = inherited;
         // English, parseable tool output (pg_controldata, pg_waldump) whatever the host's locale.
         env.put("LC_ALL", "C");
         env.put("LANG", "C");
@@ -71,6 +78,9 @@ final class PgCommand {
         ProcessBuilder pb = new ProcessBuilder(user.wrap(argv)).redirectErrorStream(true)
                 // The OS user cannot enter root's working directory; initdb and pg_ctl call getcwd().
                 .directory(new java.io.File("/"));
+        pb.environment().clear();
+        pb.environment().putAll(inherited);
+        PgEnvironment.clean(pb.environment());
         pb.environment().putAll(env);
         Process process;
         try {

@@ -22,6 +22,7 @@ import java.util.List;
  * @param replicas         primary: rows of {@code pg_stat_replication}
  * @param slots            primary: physical and logical slots
  * @param walBytesTotal    primary: WAL bytes written since the cluster was created (for WAL rate)
+ * @param walReceiverError standby not streaming: why, as its WAL receiver last logged it; else null
  */
 public record PgState(
         boolean running,
@@ -37,10 +38,19 @@ public record PgState(
         String systemId,
         List<ReplicaConnection> replicas,
         List<SlotInfo> slots,
-        long walBytesTotal) {
+        long walBytesTotal,
+        WalReceiverError walReceiverError) {
 
     public static final PgState STOPPED = new PgState(false, false, 0, Lsn.ZERO, Lsn.ZERO, Lsn.ZERO, false,
             null, -1, false, null, List.of(), List.of(), 0);
+
+    /** An observation without a WAL receiver error. */
+    public PgState(boolean running, boolean inRecovery, long timeline, Lsn writeLsn, Lsn receiveLsn, Lsn replayLsn,
+                   boolean streaming, String receiverHost, double replayLagSeconds, boolean replayPaused,
+                   String systemId, List<ReplicaConnection> replicas, List<SlotInfo> slots, long walBytesTotal) {
+        this(running, inRecovery, timeline, writeLsn, receiveLsn, replayLsn, streaming, receiverHost, replayLagSeconds,
+                replayPaused, systemId, replicas, slots, walBytesTotal, null);
+    }
 
     public PgState {
         writeLsn = writeLsn == null ? Lsn.ZERO : writeLsn;
@@ -53,7 +63,30 @@ public record PgState(
     /** The same observation on another timeline. */
     public PgState withTimeline(long value) {
         return new PgState(running, inRecovery, value, writeLsn, receiveLsn, replayLsn, streaming, receiverHost,
-                replayLagSeconds, replayPaused, systemId, replicas, slots, walBytesTotal);
+                replayLagSeconds, replayPaused, systemId, replicas, slots, walBytesTotal, walReceiverError);
+    }
+
+    /** The same observation with the WAL receiver's error (null: none). */
+    public PgState withWalReceiverError(WalReceiverError error) {
+        return new PgState(running, inRecovery, timeline, writeLsn, receiveLsn, replayLsn, streaming, receiverHost,
+                replayLagSeconds, replayPaused, systemId, replicas, slots, walBytesTotal, error);
+    }
+
+    /**
+     * Why a standby's WAL receiver does not stream, from the server log.
+     *
+     * @param reason      libpq's or the receiver's words, e.g. {@code password authentication failed for user "replicator"}
+     * @param connecting  it could not even connect (authentication, refused, TLS, pg_hba): nothing is
+     *                    known about the upstream's timeline, and restarting PostgreSQL changes nothing
+     * @param seconds     how long the receiver has been failing, as far as the agent saw
+     */
+    public record WalReceiverError(String reason, boolean connecting, double seconds) {
+
+        /** {@code password authentication failed for user "replicator" (since 40 s)} */
+        @Override
+        public String toString() {
+            return reason + " (since " + Math.round(seconds) + " s)";
+        }
     }
 
     /**
