@@ -81,7 +81,6 @@ public final class AgentMetrics {
         receiverFailing = Gauge.builder().name("meridian_wal_receiver_failing_seconds")
                 .help("Standby: how long its WAL receiver has been logging errors without streaming (0 when it streams "
                         + "or just waits); the agent's HA line gives the error.")
->>>>>>> cleanenv
                 .labelNames(base).register(registry);
         // Zero counters from the start: rate() and increase() need a first sample to count from.
         failovers.labelValues(self).inc(0);
