@@ -117,20 +117,27 @@ public final class RestApi implements AutoCloseable {
      * and then only until {@link #REQUEST_SECONDS} cuts them.
      */
     private static ThreadPoolExecutor probes() {
-        LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>() {
-            @Override
-            public boolean offer(Runnable r) {
-                return false; // start another thread first, up to the maximum
-            }
-        };
+        GrowFirst queue = new GrowFirst();
         ThreadPoolExecutor pool = pool("rest-probe", PROBE_THREADS, queue);
         pool.setCorePoolSize(4);
         pool.setRejectedExecutionHandler((r, p) -> {
             if (!p.isShutdown()) {
-                queue.add(r); // every thread busy: wait for one
+                queue.enqueue(r); // every thread busy: wait for one
             }
         });
         return pool;
+    }
+
+    /** A queue that tells the pool it is full, so the pool starts a thread; the pool's rejection really queues. */
+    private static final class GrowFirst extends LinkedBlockingQueue<Runnable> {
+        @Override
+        public boolean offer(Runnable r) {
+            return false;
+        }
+
+        void enqueue(Runnable r) {
+            super.offer(r);
+        }
     }
 
     /**
