@@ -31,6 +31,11 @@ public final class RouterCommand implements Callable<Integer> {
         // An Error in any thread (a Netty event loop, the etcd reader) ends the router, exit 70: a
         // router that half-works routes on a stale view; a dead one is restarted and clients reconnect.
         HaltOnError.install("router");
+        // The ops port (/health, /status, /metrics, /reload) runs on the JDK server, which has no
+        // timeouts unless asked: a client sending half a request would hold its thread for good.
+        // Read once, when the server is created; a -D in MERIDIAN_JAVA_OPTS wins.
+        setDefault("sun.net.httpserver.maxReqTime", "10");
+        setDefault("sun.net.httpserver.maxRspTime", "60");
         if (config == null) {
             throw new ConfigException("meridian router", "-c", "missing (expected the router's YAML file: meridian router -c router.yml)");
         }
@@ -45,6 +50,12 @@ public final class RouterCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    private static void setDefault(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /**
