@@ -64,7 +64,7 @@ YML
 done
 umask 022
 for n in paris-1 newyork-1 tokyo-1; do
-  java ${AGENT_JAVA_OPTS:-} -jar "$JAR" agent -c "$WORK/$n.yml" > "$WORK/$n.log" 2>&1 & PIDS+=($!); AGENT[$n]=$!
+  java -XX:+ExitOnOutOfMemoryError ${AGENT_JAVA_OPTS:-} -jar "$JAR" agent -c "$WORK/$n.yml" > "$WORK/$n.log" 2>&1 & PIDS+=($!); AGENT[$n]=$!
 done
 
 echo "# waiting for a leader and two streaming replicas" >&2

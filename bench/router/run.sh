@@ -89,7 +89,7 @@ sleep 0.5
 BOUNCER_PID=$(pgrep -n -u postgres -x pgbouncer)
 
 start_router() { # log classpath-prefix java-opts rw ro
-  java -XX:+UseParallelGC -Xms256m -Xmx256m $3 -cp "$2$CP" io.meridian.router.BenchRouter "$4" "$5" $PG > "$1" 2>&1 &
+  java -XX:+ExitOnOutOfMemoryError -XX:+UseParallelGC -Xms256m -Xmx256m $3 -cp "$2$CP" io.meridian.router.BenchRouter "$4" "$5" $PG > "$1" 2>&1 &
   PIDS+=($!); STARTED_PID=$!
   for i in $(seq 1 100); do grep -q "router ready" "$1" && break; sleep 0.2; done
   grep -q "router ready" "$1" || { cat "$1" >&2; exit 1; }

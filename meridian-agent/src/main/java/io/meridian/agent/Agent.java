@@ -359,7 +359,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     @Override
     public Response operator(String action) throws Exception {
         OperatorTasks.Kind kind = OperatorTasks.Kind.valueOf(action.toUpperCase(java.util.Locale.ROOT));
-        String done = tasks.submit(kind).get(10, TimeUnit.MINUTES);
+        String done = tasks.submit(kind).get(RestApi.OPERATION_MINUTES, TimeUnit.MINUTES);
         return Response.json(200, Map.of("message", done));
     }
 

@@ -4,6 +4,7 @@ import io.meridian.core.config.NodeConfig;
 import io.meridian.core.config.NodeConfigLoader;
 import io.meridian.core.dcs.EtcdDcs;
 import io.meridian.core.postgres.LocalPostgres;
+import io.meridian.core.runtime.HaltOnError;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +20,9 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // First: an Error in any thread from here on ends the process (exit 70) instead of leaving
+        // an agent whose loop is dead but whose REST API still answers; the fence and systemd take over.
+        HaltOnError.install("agent");
         NodeConfig node = NodeConfigLoader.load(config);
         EtcdDcs dcs = EtcdDcs.connect(node.etcd().endpoints(), node.etcd().namespace(), node.cluster(), node.name(),
                 node.bootstrap().ttl(), node.bootstrap().retryTimeout(), node.etcd().tls());

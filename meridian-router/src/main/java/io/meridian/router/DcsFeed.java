@@ -3,7 +3,6 @@ package io.meridian.router;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -23,11 +22,7 @@ final class DcsFeed implements AutoCloseable {
     private volatile String lastError;
 
     DcsFeed(Dcs dcs, ClusterView view, Duration staleAfter) {
-        reader = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-router-etcd");
-            t.setDaemon(true);
-            return t;
-        });
+        reader = io.meridian.core.runtime.HaltOnError.singleThreadScheduled("meridian-router-etcd");
         // Three reads per stale period: one lost read never makes the view stale on its own.
         long period = Math.max(100, staleAfter.toMillis() / 3);
         reader.scheduleWithFixedDelay(() -> {

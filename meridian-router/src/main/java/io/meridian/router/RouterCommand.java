@@ -2,6 +2,7 @@ package io.meridian.router;
 
 import io.meridian.core.config.ConfigException;
 import io.meridian.core.dcs.EtcdDcs;
+import io.meridian.core.runtime.HaltOnError;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.config.RouterConfigLoader;
 import java.nio.file.Path;
@@ -27,6 +28,14 @@ public final class RouterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // An Error in any thread (a Netty event loop, the etcd reader) ends the router, exit 70: a
+        // router that half-works routes on a stale view; a dead one is restarted and clients reconnect.
+        HaltOnError.install("router");
+        // The ops port (/health, /status, /metrics, /reload) runs on the JDK server, which has no
+        // timeouts unless asked: a client sending half a request would hold its thread for good.
+        // Read once, when the server is created; a -D in MERIDIAN_JAVA_OPTS wins.
+        setDefault("sun.net.httpserver.maxReqTime", "10");
+        setDefault("sun.net.httpserver.maxRspTime", "60");
         if (config == null) {
             throw new ConfigException("meridian router", "-c", "missing (expected the router's YAML file: meridian router -c router.yml)");
         }
@@ -41,6 +50,12 @@ public final class RouterCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    private static void setDefault(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
     }
 
     /**

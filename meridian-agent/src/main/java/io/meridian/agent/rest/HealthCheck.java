@@ -5,6 +5,7 @@ import io.meridian.core.cluster.Lsn;
 import io.meridian.core.postgres.PgState;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The status code of each health endpoint, as Patroni answers them, so an HAProxy set up for
@@ -13,7 +14,28 @@ import java.util.Map;
  */
 public final class HealthCheck {
 
+    /** Every path {@link #status} answers; the REST API serves these from its own threads. */
+    public static final Set<String> PATHS = Set.of("/", "/primary", "/read-write", "/master", "/leader", "/replica",
+            "/read-only", "/asynchronous", "/async", "/synchronous", "/sync", "/health", "/liveness", "/readiness");
+
     private HealthCheck() {
+    }
+
+    /**
+     * Refuses a parameter that no path could use, on any health path: {@code /primary?lag=abc} is a
+     * typo in a load balancer's check, better answered 400 at once than ignored until a failover.
+     *
+     * @throws IllegalArgumentException naming the parameter and what was expected
+     */
+    public static void validate(Map<String, String> query) {
+        if (query.containsKey("lag")) {
+            parseBytes(query.get("lag"));
+        }
+        String state = query.get("replication_state");
+        if (state != null && !state.equals("streaming") && !state.equals("in archive recovery")) {
+            throw new IllegalArgumentException("replication_state: expected streaming or in archive recovery, got \""
+                    + state + "\"");
+        }
     }
 
     /**

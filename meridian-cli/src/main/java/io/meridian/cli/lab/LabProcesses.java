@@ -33,7 +33,8 @@ public final class LabProcesses {
             throw new CliException("cannot find the meridian jar to start agents with (running from "
                     + codeSource() + "): run ./meridian, or set MERIDIAN_JAR to meridian-dist/target/meridian.jar");
         }
-        return List.of(java, "-jar", jar.toAbsolutePath().toString());
+        // Agents and routers started by the lab die on OutOfMemoryError, as under the launcher and systemd.
+        return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toAbsolutePath().toString());
     }
 
     private static Path codeSource() {

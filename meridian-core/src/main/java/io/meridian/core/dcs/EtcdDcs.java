@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -70,11 +69,7 @@ public final class EtcdDcs implements Dcs {
         this.lease = new AgentLease(ttlSeconds);
         this.leaderKey = new LeaderKey(keys.key(EtcdKeys.LEADER), lease);
         this.changes = new ChangeSignal(() -> endpoints.current().watch(), keys.prefixBytes());
-        this.watchThread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-dcs-watch-" + cluster);
-            t.setDaemon(true);
-            return t;
-        });
+        this.watchThread = io.meridian.core.runtime.HaltOnError.singleThreadScheduled("meridian-dcs-watch-" + cluster);
         endpoints.onSwitch(() -> {
             changes.moveToNewClient();
             subscriptions.forEach(ClusterSubscription::moveToNewClient);

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -90,11 +89,7 @@ final class EtcdEndpoints implements AutoCloseable {
         this.retry = retry;
         this.ssl = tls == null ? null : tls.sslContext();
         this.current = open(0);
-        this.homeward = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-etcd-homeward");
-            t.setDaemon(true);
-            return t;
-        });
+        this.homeward = io.meridian.core.runtime.HaltOnError.singleThreadScheduled("meridian-etcd-homeward");
         if (this.endpoints.size() > 1) {
             scheduleHomeward();
         }

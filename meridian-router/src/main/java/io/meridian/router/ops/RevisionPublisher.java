@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -58,11 +57,7 @@ public final class RevisionPublisher implements AutoCloseable {
         io.etcd.jetcd.ClientBuilder b = Client.builder().endpoints(config.etcd().endpoints().toArray(String[]::new));
         io.meridian.core.dcs.EtcdTls tls = io.meridian.core.dcs.EtcdTls.forEndpoints(config.etcd().endpoints(), config.etcd().tls());
         this.client = (tls == null ? b : tls.applyTo(b)).build();
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-router-publish");
-            t.setDaemon(true);
-            return t;
-        });
+        this.worker = io.meridian.core.runtime.HaltOnError.singleThreadScheduled("meridian-router-publish");
         // Three renewals per lease lifetime: one lost keepalive never drops the key on its own.
         worker.scheduleWithFixedDelay(this::renew, ttlSeconds * 1000 / 3, ttlSeconds * 1000 / 3, TimeUnit.MILLISECONDS);
     }

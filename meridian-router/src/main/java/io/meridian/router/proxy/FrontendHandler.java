@@ -274,6 +274,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // TLS handshake failures and resets end here: this connection only.
+        io.meridian.core.runtime.HaltOnError.escalate(cause); // an Error ends the process, not this connection
         LOG.debug("client {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
         ctx.close();
     }

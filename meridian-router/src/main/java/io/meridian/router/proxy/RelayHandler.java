@@ -142,6 +142,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Netty hands a handler's Error here too; it ends the process, not just this connection.
+        io.meridian.core.runtime.HaltOnError.escalate(cause);
         ctx.close();
     }
 

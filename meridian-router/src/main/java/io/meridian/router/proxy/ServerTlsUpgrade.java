@@ -103,6 +103,7 @@ final class ServerTlsUpgrade extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        io.meridian.core.runtime.HaltOnError.escalate(cause); // an Error ends the process, not this connection
         fail(ctx, "failed during the TLS negotiation: " + cause.getMessage());
     }
 }
