@@ -11,7 +11,6 @@ import io.meridian.core.failover.FailoverCandidates;
 import io.meridian.core.failover.FailoverContext;
 import io.meridian.core.failover.PromotionRule;
 import io.meridian.core.postgres.PgState;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -283,7 +282,7 @@ final class HaDecision {
         }
         SwitchoverRequest req = c.switchover();
         Candidate self = selfCandidate(in);
-        FailoverContext ctx = failoverContext(c);
+        FailoverContext ctx = FailoverContext.afterLoss(c);
         if (req != null && req.candidate() != null && !req.candidate().isEmpty()
                 && in.nowMillis() - req.requestedAt() < 4 * cfg.ttlMillis()) {
             if (!req.candidate().equals(me)) {
@@ -328,17 +327,6 @@ final class HaDecision {
         return Action.of(Kind.RACE, "I was the best candidate at " + self.lsn() + " among " + ranking.eligible().size())
                 .with("self", self).with("ranking", ranking).with("answered", answered)
                 .with("ttl", cfg.ttlMillis()).with("margin", fenceMargin(cfg));
-    }
-
-    static FailoverContext failoverContext(Cluster c) {
-        DynamicConfig cfg = c.config();
-        String lostRegion = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).region();
-        // An empty /sync means the leader had fallen back to async: no set to honour.
-        Set<String> sync = "off".equals(cfg.synchronousMode()) || c.sync().members().isEmpty()
-                ? null : new HashSet<>(c.sync().members());
-        long timeline = c.status().timeline() > 0 ? c.status().timeline() : c.lastTimeline();
-        return new FailoverContext(c.status().leaderLsn(), timeline, cfg.maximumLagOnFailover(),
-                cfg.lagTolerance(), lostRegion, cfg.regionPriority(), sync);
     }
 
     static boolean wasLastLeader(Cluster c, String me) {
