@@ -167,6 +167,11 @@ final class HaLoop {
         OperatorTasks.Task task = tasks.poll();
         HaDecision.Inputs in = inputs(c, null, state, task != null);
         HaDecision.Action a = HaDecision.decide(in);
+        if (task != null && a.kind() != HaDecision.Kind.OPERATOR_TASK) {
+            // Held back (an unreadable /config): the caller hears so now, not at its own timeout.
+            task.result().completeExceptionally(new IllegalStateException(
+                    "not run: the configuration in etcd is unreadable and this node never read a valid one"));
+        }
         while (a.kind().isStep()) {
             in = step(a, in, c, state);
             a = HaDecision.decide(in);
@@ -174,9 +179,6 @@ final class HaLoop {
         if (a.timers() != null) {
             primaryDownSinceNanos = a.timers().primaryDownSince();
             notAnsweringSinceNanos = a.timers().notAnsweringSince();
-        }
-        if (task != null && a.kind() != HaDecision.Kind.OPERATOR_TASK) {
-            task.result().completeExceptionally(new IllegalStateException(a.reason()));
         }
         return act(a, c, state, task);
     }
