@@ -2,7 +2,6 @@ package io.meridian.agent;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.ClusterStatus;
-import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.TimelineEvent;
@@ -12,13 +11,9 @@ import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
 import io.meridian.core.failover.Candidate;
 import io.meridian.core.failover.FailoverCandidates;
-import io.meridian.core.failover.FailoverContext;
 import io.meridian.core.postgres.PgState;
 import io.meridian.core.postgres.PostgresController;
 import io.meridian.core.postgres.PostgresException;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +60,8 @@ final class HaLoop {
     /** When we last pointed PostgreSQL at a (new) leader: a standby gets a lease's time to catch its timeline. */
     private long followingSinceNanos;
     private boolean wasLeader;
+    /** This node read a decodable {@code /config} at least once. */
+    private boolean hadValidConfig;
     /** Our latest promotion while {@code /history} does not hold it yet. */
     private TimelineEvent unrecorded;
 
@@ -100,19 +97,12 @@ final class HaLoop {
 
     /** True when WAL streamed from the leader within the last lease (see {@link Candidate#replicating()}). */
     boolean replicating(DynamicConfig cfg) {
-        // Measured from the moment the leader went missing, not from now: a standby that streamed
-        // until the leader died stays a candidate however long the cluster stays leaderless
-        // (maintenance mode, an etcd outage), while one that had stopped streaming before does not.
-        // Between the last cycle that saw WAL streaming and the first that sees no leader lie: the
-        // leader's lease (ttl from its last renewal, itself up to one cycle before it died), etcd's
-        // expiry sweep and a slow renewal (bounded by retry_timeout), and one cycle on our side.
-        long reference = noLeaderSinceNanos == 0 ? System.nanoTime() : noLeaderSinceNanos;
-        return lastStreamedNanos != 0
-                && reference - lastStreamedNanos < streamingWindowNanos(cfg);
+        return HaDecision.replicating(memory(), cfg, System.nanoTime());
     }
 
-    private static long streamingWindowNanos(DynamicConfig cfg) {
-        return TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + 2 * cfg.loopWaitMillis() + cfg.retryTimeoutMillis());
+    private HaDecision.Memory memory() {
+        return new HaDecision.Memory(following, lastStreamedNanos, followingSinceNanos, noLeaderSinceNanos,
+                new HaDecision.Timers(primaryDownSinceNanos, notAnsweringSinceNanos));
     }
 
     private void noteStreaming(PgState s) {
@@ -169,46 +159,99 @@ final class HaLoop {
         return reason;
     }
 
+    /**
+     * Gathers what the decision needs, asks {@link HaDecision} what to do (performing the steps it
+     * asks for: a renewal, a probe of the peers, the fork check) and does it.
+     */
     private String decideAndAct(Cluster c, PgState state) throws DcsException, PostgresException {
-        DynamicConfig cfg = c.config();
         OperatorTasks.Task task = tasks.poll();
-        if (task != null) {
-            return operatorTask(task, c, state);
+        HaDecision.Inputs in = inputs(c, null, state, task != null);
+        HaDecision.Action a = HaDecision.decide(in);
+        if (task != null && a.kind() != HaDecision.Kind.OPERATOR_TASK) {
+            // Held back (an unreadable /config): the caller hears so now, not at its own timeout.
+            task.result().completeExceptionally(new IllegalStateException(
+                    "not run: the configuration in etcd is unreadable and this node never read a valid one"));
         }
-        if (!pg.hasData()) {
-            return Bootstrap.run(node, dcs, pg, c, this::clusterParameters);
+        while (a.kind().isStep()) {
+            in = step(a, in, c, state);
+            a = HaDecision.decide(in);
         }
-        if (c.isInitialized() && state.running() && state.systemId() != null && !c.systemId().equals(state.systemId())) {
-            return "refusing to act: data directory has system id " + state.systemId() + " but cluster "
-                    + c.name() + " is " + c.systemId();
+        if (a.timers() != null) {
+            primaryDownSinceNanos = a.timers().primaryDownSince();
+            notAnsweringSinceNanos = a.timers().notAnsweringSince();
         }
-        if (cfg.paused()) {
-            return paused(c, state);
-        }
-        if (!state.running()) {
-            return recover(c, cfg);
-        }
-        primaryDownSinceNanos = 0;
-        notAnsweringSinceNanos = 0;
-        if (c.isLeader(node.name())) {
-            return lead(c, state, cfg);
-        }
-        if (!c.hasLeader()) {
-            return race(c, state, cfg);
-        }
-        return follow(c, state, cfg);
+        return act(a, c, state, task);
+    }
+
+    private HaDecision.Inputs inputs(Cluster c, String etcdError, PgState state, boolean taskPending) {
+        boolean valid = configValid(c);
+        // The etcd client keeps the last /config that decoded (see ConfigMemory): a value it holds counts too.
+        hadValidConfig |= valid || (c != null && c.configValidVersion() > 0);
+        boolean inData = etcdError == null && pg.hasData();
+        String pinged = c != null && c.config().failsafeMode() ? failsafe.recentLeader(c.config().ttlMillis()) : null;
+        return new HaDecision.Inputs(node.name(), node.region(), node.tags(), c, etcdError, valid, hadValidConfig,
+                taskPending, inData, state, !state.running() && pg.postmasterPid() > 0, memory(), System.nanoTime(),
+                System.currentTimeMillis(), deadline.armed(), deadline.remainingMillis(), pinged,
+                null, null, null, null);
+    }
+
+    /** Whether this cycle's {@code /config} decoded; no record (etcd unreachable) says nothing against it. */
+    private static boolean configValid(Cluster c) {
+        return c == null || c.configValid();
+    }
+
+    /** Performs a step the decision asked for and hands it the outcome. */
+    private HaDecision.Inputs step(HaDecision.Action a, HaDecision.Inputs in, Cluster c, PgState state)
+            throws DcsException {
+        return switch (a.kind()) {
+            case RENEW -> in.renewed(renewLease(c.config()));
+            case PROBE_PEERS -> in.peers(peers.candidates(c, node.name(), a.param("self")));
+            case CHECK_FORK -> {
+                Member leader = a.param("leader");
+                yield in.fork(new HaDecision.Fork(pg.forkPoint(leader.timeline(), state.timeline())));
+            }
+            default -> throw new IllegalStateException("not a step: " + a.kind());
+        };
+    }
+
+    private String act(HaDecision.Action a, Cluster c, PgState state, OperatorTasks.Task task)
+            throws DcsException, PostgresException {
+        DynamicConfig cfg = c.config();
+        return switch (a.kind()) {
+            case OPERATOR_TASK -> operatorTask(task, c, state);
+            case BOOTSTRAP -> Bootstrap.run(node, dcs, pg, c, this::clusterParameters);
+            case NO_ACTION -> a.reason();
+            case FORGET -> {
+                disarmAndForget();
+                yield a.reason();
+            }
+            case DEMOTE -> demote(a.reason(), true);
+            case PROMOTE -> {
+                wasLeader = true;
+                yield promote(c, a.reason(), null);
+            }
+            case LEAD, CLEAR_SWITCHOVER, STEP_DOWN -> lead(c, state, cfg, a);
+            case TAKE_KEY -> takeKey(cfg, a.reason());
+            case ACQUIRE_AND_PROMOTE -> acquireAndPromote(c, cfg, a.reason(), null);
+            case RACE -> race(c, cfg, a);
+            case FOLLOW -> follow(c, a.param("leader"), a.reason());
+            case STOP_FOR_FORK_CHECK -> {
+                disarmAndForget();
+                pg.stop("fast", 60);
+                yield a.reason();
+            }
+            case RESTART_PRIMARY, RELEASE, STOP_AND_RELEASE -> recoverPrimary(c, a);
+            case START_PRIMARY, START_STANDBY -> recoverStandby(c, a);
+            case KEEP_PRIMARY, STOP_PRIMARY, RENEW, ASK_FAILSAFE, PROBE_PEERS, CHECK_FORK ->
+                    throw new IllegalStateException("not an action of a cycle that read etcd: " + a.kind());
+        };
     }
 
     // ---- leader path -------------------------------------------------------------------------
 
-    private String lead(Cluster c, PgState state, DynamicConfig cfg) throws DcsException, PostgresException {
-        if (!renewLease(cfg)) {
-            return demote("lost the leader key (lease expired or taken)", true);
-        }
+    /** The lease is renewed (see {@link HaDecision}): publish, keep slots and sync set, then act on a request. */
+    private String lead(Cluster c, PgState state, DynamicConfig cfg, HaDecision.Action a) throws DcsException, PostgresException {
         wasLeader = true;
-        if (state.inRecovery()) {
-            return promote(c, "I hold the leader key but was still a standby", null);
-        }
         dcs.writeStatus(new ClusterStatus(state.writeLsn(), state.timeline(), slots.restartLsns(state)));
         slots.sync(c, state, cfg, pg);
         String syncChange = sync.apply(c, state, cfg, dcs, pg);
@@ -216,20 +259,18 @@ final class HaLoop {
             return syncChange;
         }
         SwitchoverRequest req = c.switchover();
-        if (req != null && node.name().equals(req.candidate()) && !node.name().equals(req.leader())) {
-            // Left over from our own promotion (etcd did not answer the clear in time), or asking
-            // for what is already true: either way it names the leader as its candidate.
+        if (a.kind() == HaDecision.Kind.CLEAR_SWITCHOVER) {
             dcs.clearSwitchover(c.switchoverVersion());
-            return "cleared a switchover request naming me as candidate: I am the leader already";
+            return a.reason();
         }
-        if (req != null && (req.isFailover() || node.name().equals(req.leader()))) {
+        if (a.kind() == HaDecision.Kind.STEP_DOWN) {
             return Switchover.stepDown(c, req, state, node, dcs, pg, peers, this::disarmAndForget);
         }
         String moved = etcdPlacement.maybeMove(dcs, c, cfg);
         if (moved != null) {
             return moved;
         }
-        return "no action: I am the leader with the lease (" + state.writeLsn() + ", timeline " + state.timeline() + ")";
+        return a.reason();
     }
 
     private String promote(Cluster c, String why, java.util.Set<String> answered) throws DcsException, PostgresException {
@@ -320,67 +361,28 @@ final class HaLoop {
 
     // ---- no leader: the race -------------------------------------------------------------------
 
-    private String race(Cluster c, PgState state, DynamicConfig cfg) throws DcsException, PostgresException {
-        if (!state.inRecovery()) {
-            // A primary without the key: we led before etcd lost our lease, or we restarted after a crash.
-            if (wasLastLeader(c) && state.timeline() >= c.status().timeline()) {
-                long sent = System.nanoTime();
-                if (dcs.acquireLeader(node.name())) {
-                    deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
-                    wasLeader = true;
-                    return "took the leader key: I was the last leader and nobody else holds it";
-                }
-                return "lost the leader key race while running as primary";
-            }
-            return demote("running as primary without the leader key, and I was not the last leader", true);
+    /** A primary without the key that was the last leader takes the key back. */
+    private String takeKey(DynamicConfig cfg, String took) throws DcsException {
+        long sent = System.nanoTime();
+        if (dcs.acquireLeader(node.name())) {
+            deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+            wasLeader = true;
+            return took;
         }
-        String pinged = cfg.failsafeMode() ? failsafe.recentLeader(cfg.ttlMillis()) : null;
-        if (pinged != null && !pinged.equals(node.name())) {
-            return "no leader key, but " + pinged + " answered as leader in failsafe mode within ttl; not racing";
-        }
-        SwitchoverRequest req = c.switchover();
-        Candidate self = selfCandidate(state, cfg);
-        FailoverContext ctx = failoverContext(c);
-        if (req != null && req.candidate() != null && !req.candidate().isEmpty()
-                && System.currentTimeMillis() - req.requestedAt() < 4 * cfg.ttlMillis()) {
-            if (!req.candidate().equals(node.name())) {
-                return "no leader: waiting for " + req.candidate() + " to take over as requested";
-            }
-            String refusal = FailoverCandidates.rank(java.util.List.of(self), ctx).refused().get(node.name());
-            if (refusal != null && !(refusal.contains("maximum_lag") && !req.isFailover())) {
-                return "no leader: I was asked to take over but may not: " + refusal;
-            }
-            return acquireAndPromote(c, cfg, "I was named by the " + (req.isFailover() ? "failover" : "switchover"), null);
-        }
-        java.util.List<Candidate> all = peers.candidates(c, node.name(), self);
-        if (ctx.syncMembers() != null) {
-            // A commit acknowledged under ANY q of S is on q members of S: seeing |S| - q + 1 of
-            // them is what guarantees that the most advanced one holds it.
-            long seen = all.stream().filter(x -> x.reachable() && ctx.syncMembers().contains(x.name())).count();
-            long needed = (long) ctx.syncMembers().size() - Math.max(1, c.sync().quorum()) + 1;
-            if (seen < needed) {
-                return "no leader: only " + seen + " of the synchronous set " + ctx.syncMembers() + " answer, "
-                        + needed + " needed to be sure no acknowledged commit is lost";
-            }
-        }
-        var ranking = FailoverCandidates.rank(all, ctx);
-        if (ranking.eligible().isEmpty()) {
-            return "no leader and no eligible candidate: " + ranking.refused();
-        }
-        if (!ranking.isBest(node.name())) {
-            return "no leader: " + ranking.eligible().get(0).name() + " is the best candidate, following its lead"
-                    + (ranking.refused().containsKey(node.name()) ? " (me: " + ranking.refused().get(node.name()) + ")" : "");
-        }
+        return "lost the leader key race while running as primary";
+    }
+
+    /** This node ranks first among the candidates (see {@link HaDecision}). */
+    private String race(Cluster c, DynamicConfig cfg, HaDecision.Action a) throws DcsException, PostgresException {
+        Candidate self = a.param("self");
+        FailoverCandidates.Ranking ranking = a.param("ranking");
         // Preferred but behind the most advanced candidate: stream what we lack from it first.
         CatchUp.Step step = catchUp.step(c, self, ranking, cfg);
         if (!step.promote()) {
             following = null; // we stream from a standby now: whoever leads next, re-point at it
             return step.note();
         }
-        java.util.Set<String> answered = all.stream().filter(x -> x.reachable() && !x.name().equals(node.name()))
-                .map(x -> x.name()).collect(java.util.stream.Collectors.toSet());
-        return acquireAndPromote(c, cfg, "I was the best candidate at " + self.lsn() + " among "
-                + ranking.eligible().size() + step.note(), answered);
+        return acquireAndPromote(c, cfg, a.reason() + step.note(), a.param("answered"));
     }
 
     /** @param answered standbys that answered the race, or null when no race was run (see {@link SyncKeeper#promoted}) */
@@ -395,80 +397,20 @@ final class HaLoop {
         return promote(c, why, answered);
     }
 
-    /**
-     * How long before the lease could expire the fence fires: time for the stop signal to reach
-     * PostgreSQL on a loaded machine, and for the etcd leader's clock to run a little fast.
-     */
+    /** See {@link HaDecision#fenceMargin}. */
     static long fenceMargin(DynamicConfig cfg) {
-        return Math.min(cfg.ttlMillis() / 4, Math.max(1000, cfg.loopWaitMillis() / 2 + 200));
-    }
-
-    Candidate selfCandidate(PgState state, DynamicConfig cfg) {
-        return new Candidate(node.name(), node.region(), node.tags(), state.running(), state.inRecovery(),
-                state.timeline(), Lsn.max(state.receiveLsn(), state.replayLsn()), replicating(cfg), true);
-    }
-
-    private FailoverContext failoverContext(Cluster c) {
-        DynamicConfig cfg = c.config();
-        String lostRegion = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).region();
-        // An empty /sync means the leader had fallen back to async: no set to honour.
-        Set<String> sync = "off".equals(cfg.synchronousMode()) || c.sync().members().isEmpty()
-                ? null : new HashSet<>(c.sync().members());
-        long timeline = c.status().timeline() > 0 ? c.status().timeline() : c.lastTimeline();
-        return new FailoverContext(c.status().leaderLsn(), timeline, cfg.maximumLagOnFailover(),
-                cfg.lagTolerance(), lostRegion, cfg.regionPriority(), sync);
-    }
-
-    private boolean wasLastLeader(Cluster c) {
-        return !c.history().isEmpty() && node.name().equals(c.history().get(c.history().size() - 1).newLeader());
+        return HaDecision.fenceMargin(cfg);
     }
 
     // ---- replica path --------------------------------------------------------------------------
 
-    private String follow(Cluster c, PgState state, DynamicConfig cfg) throws DcsException, PostgresException {
-        Member leader = c.leaderMember().orElse(null);
-        if (leader == null) {
-            return "leader " + c.leader().name() + " has no member record yet; waiting";
-        }
-        if (!state.inRecovery()) {
-            return demote(leader.name() + " holds the leader key", true);
-        }
+    private String follow(Cluster c, Member leader, String reason) throws PostgresException {
         disarmAndForget();
         String slot = PostgresController.slotName(node.name());
-        if (!leader.name().equals(following)) {
-            pg.follow(leader, slot, clusterParameters(c));
-            following = leader.name();
-            followingSinceNanos = System.nanoTime();
-            return "now following " + leader.name() + " (" + leader.hostPort() + ")";
-        }
-        long quietNanos = System.nanoTime() - Math.max(lastStreamedNanos, followingSinceNanos);
-        PgState.WalReceiverError receiver = state.walReceiverError();
-        if (!state.streaming() && receiver != null && receiver.connecting()) {
-            // It cannot even connect (password, refused, TLS): it learnt nothing about the leader's
-            // timeline, and a stop for a divergence check would restart PostgreSQL into the same error.
-            return "not streaming from " + leader.name() + ": " + receiver + "; replayed " + state.replayLsn() + ", "
-                    + c.status().leaderLsn().bytesAfter(state.replayLsn()) + " bytes behind";
-        }
-        if (!state.streaming() && leader.timeline() > state.timeline()
-                && quietNanos > TimeUnit.MILLISECONDS.toNanos(cfg.ttlMillis() + cfg.loopWaitMillis())) {
-            Lsn fork = pg.forkPoint(leader.timeline(), state.timeline());
-            if (fork != null && !state.replayLsn().isAfter(fork)) {
-                // PostgreSQL already holds the leader's timeline history and has replayed nothing
-                // past the fork: it can follow as it is, stopping it would only cost a restart.
-                return "waiting for the WAL receiver: not streaming from " + leader.name() + " yet; its timeline "
-                        + leader.timeline() + " forks from my " + state.timeline() + " at " + fork + ", I replayed "
-                        + state.replayLsn() + " (no rewind needed)";
-            }
-            // Not streaming for a whole lease while the leader is on a newer timeline: our history
-            // may have forked. The check needs PostgreSQL stopped; the next cycle rewinds if so.
-            pg.stop("fast", 60);
-            return "stopped PostgreSQL: not streaming from " + leader.name() + " on timeline " + leader.timeline()
-                    + " while I am on " + state.timeline() + "; checking whether my history forked";
-        }
-        long lag = c.status().leaderLsn().bytesAfter(state.replayLsn());
-        return "no action: following " + leader.name() + " (" + (state.streaming() ? "streaming"
-                : receiver == null ? "not streaming" : "not streaming: " + receiver)
-                + ", replayed " + state.replayLsn() + ", " + lag + " bytes behind)";
+        pg.follow(leader, slot, clusterParameters(c));
+        following = leader.name();
+        followingSinceNanos = System.nanoTime();
+        return reason;
     }
 
     /** Steps down: stops PostgreSQL and gives up the key; the next cycles start it as a standby. */
@@ -491,71 +433,45 @@ final class HaLoop {
 
     // ---- PostgreSQL down -----------------------------------------------------------------------
 
-    private String recover(Cluster c, DynamicConfig cfg) throws DcsException, PostgresException {
-        Member leader = c.leaderMember().orElse(null);
-        boolean postmasterAlive = pg.postmasterPid() > 0;
-        if (c.isLeader(node.name())) {
-            long sent = System.nanoTime();
-            if (!dcs.renewLeader(node.name())) {
+    /** The leader's PostgreSQL is down and the lease is renewed (see {@link HaDecision}). */
+    private String recoverPrimary(Cluster c, HaDecision.Action a) throws DcsException, PostgresException {
+        DynamicConfig cfg = c.config();
+        switch (a.kind()) {
+            case STOP_AND_RELEASE -> {
                 disarmAndForget();
-                return "PostgreSQL is down and I lost the leader key; will rejoin as a standby";
+                pg.stop("immediate", 30);
+                dcs.releaseLeader(node.name());
+                notAnsweringSinceNanos = 0;
+                return a.reason();
             }
-            deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
-            if (postmasterAlive) {
-                // Alive but silent (overload, a long checkpoint): not a crash. Hold the key, but not
-                // for ever: a hung primary that keeps its lease would keep the cluster read-only.
-                primaryDownSinceNanos = 0;
-                if (notAnsweringSinceNanos == 0) {
-                    notAnsweringSinceNanos = System.nanoTime();
-                }
-                double silent = (System.nanoTime() - notAnsweringSinceNanos) / 1e9;
-                double limit = Math.max(30, 5 * cfg.ttl());
-                if (silent > limit) {
-                    disarmAndForget();
-                    pg.stop("immediate", 30);
-                    dcs.releaseLeader(node.name());
-                    notAnsweringSinceNanos = 0;
-                    return String.format("stopped PostgreSQL and released the leader key: it has not answered for %.0f s", silent);
-                }
-                return String.format("PostgreSQL primary is not answering though its postmaster lives (%.1f s); holding the key", silent);
-            }
-            notAnsweringSinceNanos = 0;
-            if (primaryDownSinceNanos == 0) {
-                primaryDownSinceNanos = System.nanoTime();
-            }
-            double spent = (System.nanoTime() - primaryDownSinceNanos) / 1e9;
-            if (spent > cfg.primaryStartTimeout()) {
+            case RELEASE -> {
                 disarmAndForget();
                 dcs.releaseLeader(node.name());
                 primaryDownSinceNanos = 0;
-                return "released the leader key: PostgreSQL did not come back within primary_start_timeout "
-                        + cfg.primaryStartTimeout() + " s";
+                return a.reason();
             }
-            try {
-                pg.start(null, null, clusterParameters(c), Math.max(1, cfg.primaryStartTimeout() - spent));
-            } catch (PostgresException e) {
-                return "PostgreSQL primary is down; restart attempt failed after " + String.format("%.1f", spent)
-                        + " s: " + e.getMessage();
+            default -> {
+                double spent = a.param("spent");
+                try {
+                    pg.start(null, null, clusterParameters(c), a.<Double>param("timeout"));
+                } catch (PostgresException e) {
+                    return "PostgreSQL primary is down; restart attempt failed after " + String.format("%.1f", spent)
+                            + " s: " + e.getMessage();
+                }
+                primaryDownSinceNanos = 0;
+                return a.reason();
             }
-            primaryDownSinceNanos = 0;
-            return "restarted the crashed primary in place (crash recovery)";
         }
+    }
+
+    /** PostgreSQL is down on a node that does not lead: start it as the last leader, or as a standby. */
+    private String recoverStandby(Cluster c, HaDecision.Action a) throws DcsException, PostgresException {
         disarmAndForget();
-        if (postmasterAlive) {
-            return "PostgreSQL is starting or not answering yet (postmaster alive); waiting";
+        if (a.kind() == HaDecision.Kind.START_PRIMARY) {
+            pg.start(null, null, clusterParameters(c), 60);
+            return a.reason();
         }
-        if (leader == null) {
-            SwitchoverRequest req = c.switchover();
-            if (req != null && req.candidate() != null && !node.name().equals(req.candidate())
-                    && System.currentTimeMillis() - req.requestedAt() < 4 * cfg.ttlMillis()) {
-                return "PostgreSQL is down; waiting for " + req.candidate() + " to take over as requested";
-            }
-            if (wasLastLeader(c)) {
-                pg.start(null, null, clusterParameters(c), 60);
-                return "started PostgreSQL as primary: no leader, and I was the last one (will race for the key)";
-            }
-            return "PostgreSQL is down and there is no leader to follow; waiting";
-        }
+        Member leader = a.param("leader");
         String slot = PostgresController.slotName(node.name());
         String done;
         if (pg.divergedFrom(leader)) {
@@ -572,21 +488,6 @@ final class HaLoop {
     }
 
     // ---- maintenance and operator actions -------------------------------------------------------
-
-    private String paused(Cluster c, PgState state) throws DcsException {
-        if (c.isLeader(node.name())) {
-            long sent = System.nanoTime();
-            if (dcs.renewLeader(node.name())) {
-                deadline.renewed(sent, c.config().ttlMillis(), fenceMargin(c.config()));
-                return "holding the leader key; no automatic action";
-            }
-            disarmAndForget();
-            return "lost the leader key; no automatic action";
-        }
-        disarmAndForget();
-        return state.running() ? "no automatic action (" + (state.inRecovery() ? "standby" : "primary") + ")"
-                : "PostgreSQL is down; no automatic action";
-    }
 
     private String operatorTask(OperatorTasks.Task task, Cluster c, PgState state) {
         try {
@@ -637,19 +538,14 @@ final class HaLoop {
         PgState state = pg.observe();
         lastState = state;
         Cluster last = lastCluster;
-        if (last != null && last.config().failsafeMode() && last.isLeader(node.name())
-                && state.running() && !state.inRecovery() && failsafe.everyMemberAnswers(last)) {
+        HaDecision.Inputs in = inputs(last, e.getMessage(), state, false);
+        HaDecision.Action a = HaDecision.decide(in);
+        if (a.kind() == HaDecision.Kind.ASK_FAILSAFE) {
+            a = HaDecision.decide(in.failsafeAnswers(failsafe.everyMemberAnswers(last)));
+        }
+        if (a.kind() == HaDecision.Kind.KEEP_PRIMARY) {
             deadline.renewed(System.nanoTime(), last.config().ttlMillis(), fenceMargin(last.config()));
-            return "etcd unreachable (" + e.getMessage() + "): failsafe mode, every member answered; keeping the primary";
-        }
-        if (deadline.armed()) {
-            // Leadership is the local deadline, not the last read: keep serving writes while the
-            // lease we last renewed is certainly ours; the fence stops PostgreSQL at the deadline
-            // unless a renewal gets through first. A slow etcd read must not cost a write outage.
-            return "etcd unreachable (" + e.getMessage() + "): still leader for " + deadline.remainingMillis()
-                    + " ms on the lease already renewed; fenced then unless a renewal succeeds";
-        }
-        if (state.running() && !state.inRecovery()) {
+        } else if (a.kind() == HaDecision.Kind.STOP_PRIMARY) {
             deadline.disarm();
             try {
                 pg.stop("immediate", 30);
@@ -657,8 +553,7 @@ final class HaLoop {
                 LOG.error("could not stop PostgreSQL after losing etcd: {}", pe.getMessage());
             }
             following = null;
-            return "etcd unreachable (" + e.getMessage() + "): demoted, a primary must not outlive its lease";
         }
-        return "etcd unreachable (" + e.getMessage() + "): no action as " + (state.running() ? "standby" : "stopped node");
+        return a.reason();
     }
 }

@@ -10,11 +10,11 @@ import io.meridian.core.dcs.DcsException;
 import io.meridian.core.failover.Candidate;
 import io.meridian.core.failover.FailoverCandidates;
 import io.meridian.core.failover.FailoverContext;
+import io.meridian.core.failover.PromotionRule;
 import io.meridian.core.postgres.PgState;
 import io.meridian.core.postgres.PostgresController;
 import io.meridian.core.postgres.PostgresException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -34,9 +34,7 @@ final class Switchover {
             return "switchover scheduled at " + java.time.Instant.ofEpochMilli(req.scheduledAt()) + "; leading until then";
         }
         // The leader is alive, so lag is measured against its position now, not the last status.
-        FailoverContext ctx = new FailoverContext(state.writeLsn(), state.timeline(),
-                c.config().maximumLagOnFailover(), 0, node.region(), c.config().regionPriority(),
-                "off".equals(c.config().synchronousMode()) ? null : new HashSet<>(c.sync().members()));
+        FailoverContext ctx = FailoverContext.handover(c, state.writeLsn(), state.timeline(), node.region());
         List<Candidate> others = new ArrayList<>();
         for (Candidate cand : peers.candidates(c, node.name(), null)) {
             if (cand != null && (req.candidate() == null || req.candidate().isEmpty() || cand.name().equals(req.candidate()))) {
@@ -69,7 +67,9 @@ final class Switchover {
 
     /**
      * Used by the REST API to refuse early, with the reason; {@code fresh} is the candidate's own
-     * status just now (null when it did not answer), since its member key can be a loop old.
+     * status just now (null when it did not answer), since its member key can be a loop old. The
+     * rule is {@link PromotionRule}, the one the race and the CLI apply; lag is measured against
+     * the leader's last published position.
      */
     static String refusal(Cluster c, String candidate, NodeStatus fresh) {
         Member m = c.member(candidate).orElse(null);
@@ -79,23 +79,27 @@ final class Switchover {
         if (c.isLeader(candidate)) {
             return candidate + " is already the leader";
         }
-        if (!m.tags().promotable()) {
-            return candidate + " is tagged nofailover";
-        }
-        if (fresh == null) {
-            return candidate + "'s agent does not answer";
-        }
-        if (!"streaming".equals(fresh.replicationState())) {
-            return candidate + " is not streaming from the leader";
-        }
         Member leader = c.leaderMember().orElse(null);
-        if (leader != null) {
-            long lag = leader.writeLsn().bytesAfter(Lsn.max(fresh.receiveLsn(), fresh.replayLsn()));
-            if (lag > c.config().maximumLagOnFailover()) {
-                return candidate + " lags " + lag + " bytes behind the leader (maximum_lag_on_failover "
-                        + c.config().maximumLagOnFailover() + ")";
-            }
+        long timeline = leader != null && leader.timeline() > 0 ? leader.timeline()
+                : c.status().timeline() > 0 ? c.status().timeline() : c.lastTimeline();
+        FailoverContext ctx = FailoverContext.handover(c, leader == null ? Lsn.ZERO : leader.writeLsn(), timeline,
+                leader == null ? null : leader.region());
+        Candidate cand = fresh == null
+                ? new Candidate(candidate, m.region(), m.tags(), false, false, 0, Lsn.ZERO, false, false)
+                : new Candidate(candidate, m.region(), m.tags(), "running".equals(fresh.state()), fresh.inRecovery(),
+                fresh.timeline(), Lsn.max(fresh.receiveLsn(), fresh.replayLsn()),
+                "streaming".equals(fresh.replicationState()), true);
+        PromotionRule.Refusal r = PromotionRule.check(cand, ctx, PromotionRule.Lag.CHECKED);
+        if (r == null) {
+            return null;
         }
-        return null;
+        return switch (r.reason()) {
+            case UNREACHABLE -> candidate + "'s agent does not answer";
+            case NOFAILOVER, PRIORITY_ZERO -> candidate + " is tagged nofailover";
+            case NOT_STREAMING -> candidate + " is not streaming from the leader";
+            case TOO_FAR_BEHIND -> candidate + " lags " + r.lag() + " bytes behind the leader (maximum_lag_on_failover "
+                    + c.config().maximumLagOnFailover() + ")";
+            default -> candidate + ": " + r.text();
+        };
     }
 }

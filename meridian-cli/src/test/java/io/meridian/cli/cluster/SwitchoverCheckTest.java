@@ -58,6 +58,36 @@ class SwitchoverCheckTest {
     }
 
     @Test
+    void withoutACandidateTheLeaderRanksAsTheAgentDoes() {
+        // Equal positions: the agent prefers the leader's own region, then region_priority, then
+        // failover_priority; the CLI used to take the first name.
+        var c = Clusters.cluster("paris-1", CONFIG, Clusters.primary("paris-1", "paris", 1),
+                Clusters.replica("newyork-1", "newyork", 1, 0, "streaming"),
+                Clusters.replica("paris-2", "paris", 1, 0, "streaming"));
+        assertThat(SwitchoverCommand.chooseCandidate(c, null)).isEqualTo("paris-2");
+        var prioritised = Clusters.cluster("paris-1", CONFIG, Clusters.primary("paris-1", "paris", 1),
+                Clusters.replica("newyork-1", "newyork", 1, 0, "streaming"),
+                Clusters.withTags(Clusters.replica("tokyo-1", "tokyo", 1, 0, "streaming"), new MemberTags(false, 5, false)));
+        assertThat(SwitchoverCommand.chooseCandidate(prioritised, null)).isEqualTo("tokyo-1");
+    }
+
+    @Test
+    void aReplicaThatIsNotAStandbyIsRefused() {
+        var c = Clusters.cluster("paris-1", CONFIG, Clusters.primary("paris-1", "paris", 1),
+                Clusters.primary("newyork-1", "newyork", 1));
+        assertThat(SwitchoverCheck.refusal(c, "newyork-1")).hasValue("newyork-1 is not a standby (role Leader)");
+    }
+
+    @Test
+    void withoutALeaderAReplicaThatStreamedUntilItWentMissingMayTakeOverAndOneThatHadStoppedMayNot() {
+        var c = Clusters.cluster(null, CONFIG, Clusters.replica("newyork-1", "newyork", 1, 0, "reconnecting"),
+                Clusters.replica("tokyo-1", "tokyo", 1, 0, "stopped"));
+        assertThat(SwitchoverCheck.refusal(c, "newyork-1")).isEmpty();
+        assertThat(SwitchoverCheck.refusal(c, "tokyo-1")).hasValue(
+                "tokyo-1 is not streaming from the leader (replication state stopped)");
+    }
+
+    @Test
     void noEligibleMemberGivesEveryReason() {
         var c = Clusters.cluster("paris-1", CONFIG, Clusters.primary("paris-1", "paris", 1),
                 Clusters.replica("tokyo-1", "tokyo", 1, 5 << 20, "streaming"));

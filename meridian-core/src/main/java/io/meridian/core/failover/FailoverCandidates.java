@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <p>Order of the rules — data safety always comes before preference:
  * <ol>
- *   <li>eligible: running, in recovery, streaming from the leader until it went missing, on the cluster's
+ *   <li>eligible ({@link PromotionRule}): running, in recovery, streaming from the leader until it went missing, on the cluster's
  *       timeline, promotable by its tags, in the sync set when synchronous replication is on, and
  *       no more than {@code maximum_lag_on_failover} behind the lost leader's last position;</li>
  *   <li>among eligible nodes, only those within {@code lag_tolerance} bytes of the most advanced
@@ -47,7 +47,7 @@ public final class FailoverCandidates {
         List<Candidate> eligible = new ArrayList<>();
         Map<String, String> refused = new LinkedHashMap<>();
         for (Candidate c : candidates) {
-            String why = refusal(c, ctx);
+            String why = PromotionRule.refusal(c, ctx);
             if (why == null) {
                 eligible.add(c);
             } else {
@@ -70,40 +70,6 @@ public final class FailoverCandidates {
         }
         close.sort(preference(ctx));
         return new Ranking(List.copyOf(close), refused);
-    }
-
-    /** Why {@code c} may not be promoted, or null when it may. */
-    static String refusal(Candidate c, FailoverContext ctx) {
-        if (!c.reachable()) {
-            return "its agent did not answer";
-        }
-        if (!c.running()) {
-            return "PostgreSQL is not running";
-        }
-        if (!c.inRecovery()) {
-            return "it is not a standby";
-        }
-        if (c.tags().noFailover()) {
-            return "tagged nofailover";
-        }
-        if (!c.tags().promotable()) {
-            return "failover_priority is 0";
-        }
-        if (c.timeline() != ctx.timeline()) {
-            return "on timeline " + c.timeline() + ", the cluster is on " + ctx.timeline();
-        }
-        if (!c.replicating()) {
-            return "it was not streaming from the leader";
-        }
-        if (ctx.syncMembers() != null && !ctx.syncMembers().contains(c.name())) {
-            return "not in the synchronous set " + ctx.syncMembers();
-        }
-        long lag = ctx.leaderLsn().bytesAfter(c.lsn());
-        if (lag > ctx.maximumLagOnFailover()) {
-            return lag + " bytes behind the last leader position (maximum_lag_on_failover "
-                    + ctx.maximumLagOnFailover() + ")";
-        }
-        return null;
     }
 
     private static Comparator<Candidate> preference(FailoverContext ctx) {

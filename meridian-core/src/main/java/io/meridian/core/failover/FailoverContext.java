@@ -1,6 +1,9 @@
 package io.meridian.core.failover;
 
+import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
+import io.meridian.core.config.DynamicConfig;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -29,5 +32,34 @@ public record FailoverContext(
     public FailoverContext {
         leaderLsn = leaderLsn == null ? Lsn.ZERO : leaderLsn;
         regionPriority = regionPriority == null ? List.of() : List.copyOf(regionPriority);
+    }
+
+    /**
+     * The race after the leader was lost: candidates are measured against its last published
+     * position and timeline, its region preferred.
+     */
+    public static FailoverContext afterLoss(Cluster c) {
+        DynamicConfig cfg = c.config();
+        String lostRegion = c.history().isEmpty() ? null : c.history().get(c.history().size() - 1).region();
+        long timeline = c.status().timeline() > 0 ? c.status().timeline() : c.lastTimeline();
+        return new FailoverContext(c.status().leaderLsn(), timeline, cfg.maximumLagOnFailover(),
+                cfg.lagTolerance(), lostRegion, cfg.regionPriority(), syncSet(c));
+    }
+
+    /**
+     * A live leader hands over (switchover, manual failover): candidates are measured against its
+     * position now, its region preferred, and the most advanced always wins (no lag tolerance:
+     * nobody needs to catch up from another standby when the leader itself can still ship).
+     */
+    public static FailoverContext handover(Cluster c, Lsn leaderLsn, long timeline, String leaderRegion) {
+        DynamicConfig cfg = c.config();
+        return new FailoverContext(leaderLsn, timeline, cfg.maximumLagOnFailover(), 0, leaderRegion,
+                cfg.regionPriority(), syncSet(c));
+    }
+
+    /** The synchronous set to honour; an empty {@code /sync} means the leader had fallen back to async: none. */
+    private static Set<String> syncSet(Cluster c) {
+        return "off".equals(c.config().synchronousMode()) || c.sync().members().isEmpty()
+                ? null : new HashSet<>(c.sync().members());
     }
 }
