@@ -200,12 +200,31 @@ final class HaLoop {
         return c == null || c.configValid();
     }
 
+    /**
+     * Our own position read again once every peer has answered. While the lost leader's WAL still
+     * flows (a primary whose agent froze streams until the fence stops it), positions sampled at
+     * different instants move: two standbys that each read themselves before their peer would each
+     * find the other ahead and both wait. Read last, a standby is never behind a peer through the
+     * order of sampling alone; if both then race, etcd's atomic create still elects exactly one.
+     */
+    private java.util.List<Candidate> sampledAfter(java.util.List<Candidate> all, Candidate self) {
+        PgState now = pg.observe();
+        if (!now.running() || !now.inRecovery() || now.timeline() != self.timeline()) {
+            return all;
+        }
+        io.meridian.core.cluster.Lsn lsn = io.meridian.core.cluster.Lsn.max(self.lsn(),
+                io.meridian.core.cluster.Lsn.max(now.receiveLsn(), now.replayLsn()));
+        Candidate fresh = new Candidate(self.name(), self.region(), self.tags(), self.running(), self.inRecovery(),
+                self.timeline(), lsn, self.replicating(), self.reachable());
+        return all.stream().map(x -> x.name().equals(self.name()) ? fresh : x).toList();
+    }
+
     /** Performs a step the decision asked for and hands it the outcome. */
     private HaDecision.Inputs step(HaDecision.Action a, HaDecision.Inputs in, Cluster c, PgState state)
             throws DcsException {
         return switch (a.kind()) {
             case RENEW -> in.renewed(renewLease(c.config()));
-            case PROBE_PEERS -> in.peers(peers.candidates(c, node.name(), a.param("self")));
+            case PROBE_PEERS -> in.peers(sampledAfter(peers.candidates(c, node.name(), a.param("self")), a.param("self")));
             case CHECK_FORK -> {
                 Member leader = a.param("leader");
                 yield in.fork(new HaDecision.Fork(pg.forkPoint(leader.timeline(), state.timeline())));
