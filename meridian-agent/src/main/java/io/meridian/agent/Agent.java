@@ -38,6 +38,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final NodeConfig node;
     private final Dcs dcs;
     private final PostgresController pg;
+    private final FenceKeeper keeper;
     private final LeaderDeadline deadline;
     private final OperatorTasks tasks;
     private final HaLoop loop;
@@ -61,7 +62,10 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.dcs = dcs;
         this.pg = pg;
         this.metrics = new AgentMetrics(node.cluster(), node.name(), node.region());
-        this.deadline = new LeaderDeadline(this::fence);
+        NodeConfig.Fence fenceConfig = node.fence() != null ? node.fence()
+                : NodeConfig.Fence.defaults(node.postgresql().dataDir());
+        this.keeper = FenceKeeper.attach(fenceConfig.dir(), node.postgresql().dataDir());
+        this.deadline = new LeaderDeadline(this::fence, keeper);
         this.tasks = new OperatorTasks(() -> wake.set(true));
         // Peers answer /status with a fresh query of their PostgreSQL: give a loaded node two seconds.
         this.probe = new PeerProbe(Duration.ofMillis(2000), node.restapi().tls());
@@ -367,6 +371,14 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     @Override
     public void close() {
+        stopLoop();
+        if (!deadline.armed()) {
+            keeper.quit(); // not leading: nothing to guard until the next agent starts one
+        }
+        keeper.close(); // leading: the keeper keeps the last deadline, as if this process had died
+    }
+
+    private void stopLoop() {
         running.set(false);
         loopThread.interrupt();
         postmasterWatch.interrupt();
@@ -384,9 +396,9 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
      * once so the others need not wait for the lease to run out.
      */
     public void shutdown() {
-        close();
+        stopLoop();
         try {
-            deadline.disarm();
+            // The keeper stays armed until PostgreSQL is down: a fast stop that outlasts the lease is fenced.
             if (pg.postmasterPid() > 0) {
                 pg.stop("fast", 60);
             }
@@ -394,6 +406,10 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         } catch (PostgresException | DcsException e) {
             LOG.warn("shutdown: {}", e.getMessage());
         }
+        if (pg.postmasterPid() <= 0) {
+            keeper.quit();
+        }
+        keeper.close();
         dcs.close();
     }
 }

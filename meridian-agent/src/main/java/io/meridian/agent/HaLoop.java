@@ -155,12 +155,11 @@ final class HaLoop {
         lastState = after;
         noteStreaming(after);
         try {
-            long sent = System.nanoTime();
             dcs.touchMember(MemberRecord.of(node, after, replicating(c.config()), dcs.etcdMember()));
             // The member key shares the leader key's lease: a successful touch pushes the fence
             // deadline too, so a slow cycle on a loaded machine does not fence a healthy leader.
             if (deadline.armed()) {
-                deadline.renewed(sent, c.config().ttlMillis(), fenceMargin(c.config()));
+                deadline.leaseRenewed(dcs.leaseRenewal(), fenceMargin(c.config()));
             }
         } catch (DcsException e) {
             LOG.warn("could not publish member record: {}", e.getMessage());
@@ -310,11 +309,10 @@ final class HaLoop {
 
     /** Renews the leader key and moves the fence deadline; false when the key is no longer ours. */
     private boolean renewLease(DynamicConfig cfg) throws DcsException {
-        long sent = System.nanoTime();
         if (!dcs.renewLeader(node.name())) {
             return false;
         }
-        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+        deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
         return true;
     }
 
@@ -324,9 +322,8 @@ final class HaLoop {
         if (!state.inRecovery()) {
             // A primary without the key: we led before etcd lost our lease, or we restarted after a crash.
             if (wasLastLeader(c) && state.timeline() >= c.status().timeline()) {
-                long sent = System.nanoTime();
                 if (dcs.acquireLeader(node.name())) {
-                    deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+                    deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
                     wasLeader = true;
                     return "took the leader key: I was the last leader and nobody else holds it";
                 }
@@ -386,11 +383,10 @@ final class HaLoop {
     /** @param answered standbys that answered the race, or null when no race was run (see {@link SyncKeeper#promoted}) */
     private String acquireAndPromote(Cluster c, DynamicConfig cfg, String why, java.util.Set<String> answered)
             throws DcsException, PostgresException {
-        long sent = System.nanoTime();
         if (!dcs.acquireLeader(node.name())) {
             return "lost the leader race to another node";
         }
-        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+        deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
         wasLeader = true;
         return promote(c, why, answered);
     }
@@ -487,12 +483,11 @@ final class HaLoop {
         Member leader = c.leaderMember().orElse(null);
         boolean postmasterAlive = pg.postmasterPid() > 0;
         if (c.isLeader(node.name())) {
-            long sent = System.nanoTime();
             if (!dcs.renewLeader(node.name())) {
                 disarmAndForget();
                 return "PostgreSQL is down and I lost the leader key; will rejoin as a standby";
             }
-            deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+            deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
             if (postmasterAlive) {
                 // Alive but silent (overload, a long checkpoint): not a crash. Hold the key, but not
                 // for ever: a hung primary that keeps its lease would keep the cluster read-only.
@@ -567,9 +562,8 @@ final class HaLoop {
 
     private String paused(Cluster c, PgState state) throws DcsException {
         if (c.isLeader(node.name())) {
-            long sent = System.nanoTime();
             if (dcs.renewLeader(node.name())) {
-                deadline.renewed(sent, c.config().ttlMillis(), fenceMargin(c.config()));
+                deadline.renewed(dcs.leaseRenewal(), fenceMargin(c.config()));
                 return "holding the leader key; no automatic action";
             }
             disarmAndForget();
@@ -631,7 +625,7 @@ final class HaLoop {
         Cluster last = lastCluster;
         if (last != null && last.config().failsafeMode() && last.isLeader(node.name())
                 && state.running() && !state.inRecovery() && failsafe.everyMemberAnswers(last)) {
-            deadline.renewed(System.nanoTime(), last.config().ttlMillis(), fenceMargin(last.config()));
+            deadline.failsafe(last.config().ttlMillis(), fenceMargin(last.config()));
             return "etcd unreachable (" + e.getMessage() + "): failsafe mode, every member answered; keeping the primary";
         }
         if (deadline.armed()) {
