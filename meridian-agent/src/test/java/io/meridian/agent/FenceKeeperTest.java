@@ -122,7 +122,8 @@ class FenceKeeperTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> !running(postmaster));
             assertThat(backends).isNotEmpty().allSatisfy(pid ->
                     assertThat(running(pid)).as("backend " + pid).isFalse());
-            assertThat(Files.readString(fenceDir.resolve("keeper.log"))).contains("fenced: killed postmaster " + postmaster);
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Files.readString(fenceDir.resolve("keeper.log")))
+                    .contains("fenced: killed postmaster " + postmaster));
         }
     }
 
