@@ -58,12 +58,13 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private volatile long lastCycleAtMillis;
 
     public Agent(NodeConfig node, Dcs dcs, PostgresController pg) throws IOException {
+        NodeConfig.Fence fenceConfig = node.fence() != null ? node.fence()
+                : NodeConfig.Fence.defaults(node.postgresql().dataDir());
+        checkWatchdog(node, fenceConfig);
         this.node = node;
         this.dcs = dcs;
         this.pg = pg;
         this.metrics = new AgentMetrics(node.cluster(), node.name(), node.region());
-        NodeConfig.Fence fenceConfig = node.fence() != null ? node.fence()
-                : NodeConfig.Fence.defaults(node.postgresql().dataDir());
         this.keeper = FenceKeeper.attach(fenceConfig.dir(), node.postgresql().dataDir());
         this.deadline = new LeaderDeadline(this::fence, keeper);
         this.tasks = new OperatorTasks(() -> wake.set(true));
@@ -95,6 +96,22 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.loopThread = new Thread(this::runLoop, "ha-loop");
         this.postmasterWatch = new Thread(this::watchPostmaster, "postmaster-watch");
         this.postmasterWatch.setDaemon(true);
+    }
+
+    /**
+     * Machine-level fencing through a watchdog device is not armed by this version (the keeper
+     * would have to set the device's timeout, an ioctl, to fit inside the lease): a node whose file
+     * requires it never runs, so it never leads without it; {@code automatic} goes on without.
+     */
+    private static void checkWatchdog(NodeConfig node, NodeConfig.Fence fence) throws IOException {
+        switch (fence.watchdog()) {
+            case REQUIRED -> throw new IOException(node.source() + ": fence.watchdog: required, but this version cannot arm "
+                    + "the watchdog device " + fence.watchdogDevice() + "; the agent will not run (and lead) without it. "
+                    + "Set fence.watchdog to off or automatic: the fence keeper process still stops PostgreSQL in time");
+            case AUTOMATIC -> LOG.warn("fence.watchdog: automatic, but this version cannot arm {}; fencing by the keeper process only",
+                    fence.watchdogDevice());
+            case OFF -> { }
+        }
     }
 
     public void start() {

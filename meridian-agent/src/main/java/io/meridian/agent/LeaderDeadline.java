@@ -38,7 +38,8 @@ final class LeaderDeadline implements AutoCloseable {
     private volatile boolean armed;
     /** The lease the leader key is bound to: only its renewals move the deadline. */
     private volatile long leaseId;
-    private boolean keeperArmed;
+    /** Unknown at start: a keeper left by an earlier run of the agent may be armed, so the first disarm is sent. */
+    private boolean keeperArmed = true;
 
     LeaderDeadline(Fence fence, Keeper keeper) {
         this.fence = fence;

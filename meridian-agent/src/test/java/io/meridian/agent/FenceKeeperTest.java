@@ -176,6 +176,18 @@ class FenceKeeperTest {
         }
     }
 
+    @Test
+    void anAgentWhoseFileRequiresAWatchdogItCannotArmRefusesToRun() {
+        NodeConfig required = new NodeConfig(node.source(), node.cluster(), node.name(), node.region(), null,
+                node.postgresql(), null, null, null, new NodeConfig.Fence(fenceDir, NodeConfig.WatchdogMode.REQUIRED,
+                        Path.of("/dev/watchdog-missing")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Agent(required, null, null))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith(node.source() + ": fence.watchdog: required")
+                .hasMessageContaining("/dev/watchdog-missing");
+        assertThat(keepers()).as("no keeper started for a node that will not run").isEmpty();
+    }
+
     /** Whether {@code pid} runs, zombies excluded (a killed process lingers as one until init reaps it). */
     static boolean running(long pid) {
         return FenceKeeper.alive(pid);

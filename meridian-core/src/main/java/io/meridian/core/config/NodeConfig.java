@@ -28,7 +28,11 @@ public record NodeConfig(
                 postgresql == null ? null : Fence.defaults(postgresql.dataDir()));
     }
 
-    /** How a leader whose lease is not renewed in time is fenced: {@code watchdog} in the node file. */
+    /**
+     * Whether a Linux watchdog device backs the fence keeper ({@code fence.watchdog}). This version
+     * arms no device: {@code automatic} runs with the keeper alone (logged) and {@code required}
+     * refuses to run, so such a node never leads without machine-level fencing.
+     */
     public enum WatchdogMode {
         /** No watchdog device: the fence keeper process alone stops PostgreSQL. */
         OFF,
