@@ -3,7 +3,7 @@
 # Measures the fence keeper's cost: armed once per second for 60 s (the agent's rhythm at loop_wait 1).
 set -eu
 d=$(mktemp -d /tmp/fence-cost-XXXX); mkfifo -m 600 "$d/arm"
-cp "$(dirname "$0")/../meridian-agent/src/main/resources/io/meridian/agent/meridian-fence-keeper.sh "$d/"
+cp "$(dirname "$0")/../meridian-agent/src/main/resources/io/meridian/agent/meridian-fence-keeper.sh" "$d/"
 setsid bash "$d/meridian-fence-keeper.sh" "$d" "$d/nodata" $$ >> "$d/keeper.log" 2>&1 < /dev/null &
 until [[ -s $d/keeper.pid ]]; do sleep 0.05; done
 pid=$(cat "$d/keeper.pid")

@@ -84,10 +84,16 @@ final class FenceKeeper implements LeaderDeadline.Keeper, AutoCloseable {
     }
 
     private void send(String line, boolean isArm) {
-        Future<?> f = writer.submit(() -> {
-            write(line, isArm);
-            return null;
-        });
+        Future<?> f;
+        try {
+            f = writer.submit(() -> {
+                write(line, isArm);
+                return null;
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.warn("fence keeper: \"{}\" not sent: this agent has closed its side", line);
+            return;
+        }
         try {
             f.get(WRITE_BOUND.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
