@@ -37,6 +37,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final NodeConfig node;
     private final Dcs dcs;
     private final PostgresController pg;
+    private final FenceKeeper keeper;
     private final LeaderDeadline deadline;
     private final OperatorTasks tasks;
     private final HaLoop loop;
@@ -57,12 +58,16 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private volatile long lastCycleAtMillis;
 
     public Agent(NodeConfig node, Dcs dcs, PostgresController pg) throws IOException {
+        NodeConfig.Fence fenceConfig = node.fence() != null ? node.fence()
+                : NodeConfig.Fence.defaults(node.postgresql().dataDir());
+        checkWatchdog(node, fenceConfig);
         this.node = node;
         this.dcs = dcs;
         this.pg = pg;
         this.metrics = new AgentMetrics(node.cluster(), node.name(), node.region());
         this.configWrite = new ConfigWrite(node, dcs);
-        this.deadline = new LeaderDeadline(this::fence);
+        this.keeper = FenceKeeper.attach(fenceConfig.dir(), node.postgresql().dataDir());
+        this.deadline = new LeaderDeadline(this::fence, keeper);
         this.tasks = new OperatorTasks(() -> wake.set(true));
         // Peers answer /status with a fresh query of their PostgreSQL: give a loaded node two seconds.
         this.probe = new PeerProbe(Duration.ofMillis(2000), node.restapi().tls());
@@ -92,6 +97,22 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.loopThread = new Thread(this::runLoop, "ha-loop");
         this.postmasterWatch = new Thread(this::watchPostmaster, "postmaster-watch");
         this.postmasterWatch.setDaemon(true);
+    }
+
+    /**
+     * Machine-level fencing through a watchdog device is not armed by this version (the keeper
+     * would have to set the device's timeout, an ioctl, to fit inside the lease): a node whose file
+     * requires it never runs, so it never leads without it; {@code automatic} goes on without.
+     */
+    private static void checkWatchdog(NodeConfig node, NodeConfig.Fence fence) throws IOException {
+        switch (fence.watchdog()) {
+            case REQUIRED -> throw new IOException(node.source() + ": fence.watchdog: required, but this version cannot arm "
+                    + "the watchdog device " + fence.watchdogDevice() + "; the agent will not run (and lead) without it. "
+                    + "Set fence.watchdog to off or automatic: the fence keeper process still stops PostgreSQL in time");
+            case AUTOMATIC -> LOG.warn("fence.watchdog: automatic, but this version cannot arm {}; fencing by the keeper process only",
+                    fence.watchdogDevice());
+            case OFF -> { }
+        }
     }
 
     public void start() {
@@ -385,6 +406,14 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     @Override
     public void close() {
+        stopLoop();
+        if (!deadline.armed()) {
+            keeper.quit(); // not leading: nothing to guard until the next agent starts one
+        }
+        keeper.close(); // leading: the keeper keeps the last deadline, as if this process had died
+    }
+
+    private void stopLoop() {
         running.set(false);
         loopThread.interrupt();
         postmasterWatch.interrupt();
@@ -402,9 +431,9 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
      * once so the others need not wait for the lease to run out.
      */
     public void shutdown() {
-        close();
+        stopLoop();
         try {
-            deadline.disarm();
+            // The keeper stays armed until PostgreSQL is down: a fast stop that outlasts the lease is fenced.
             if (pg.postmasterPid() > 0) {
                 pg.stop("fast", 60);
             }
@@ -412,6 +441,10 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         } catch (PostgresException | DcsException e) {
             LOG.warn("shutdown: {}", e.getMessage());
         }
+        if (pg.postmasterPid() <= 0) {
+            keeper.quit();
+        }
+        keeper.close();
         dcs.close();
     }
 }

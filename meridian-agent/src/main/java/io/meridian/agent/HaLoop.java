@@ -145,12 +145,11 @@ final class HaLoop {
         lastState = after;
         noteStreaming(after);
         try {
-            long sent = System.nanoTime();
             dcs.touchMember(MemberRecord.of(node, after, replicating(c.config()), dcs.etcdMember()));
             // The member key shares the leader key's lease: a successful touch pushes the fence
             // deadline too, so a slow cycle on a loaded machine does not fence a healthy leader.
             if (deadline.armed()) {
-                deadline.renewed(sent, c.config().ttlMillis(), fenceMargin(c.config()));
+                deadline.leaseRenewed(dcs.leaseRenewal(), fenceMargin(c.config()));
             }
         } catch (DcsException e) {
             LOG.warn("could not publish member record: {}", e.getMessage());
@@ -370,11 +369,10 @@ final class HaLoop {
 
     /** Renews the leader key and moves the fence deadline; false when the key is no longer ours. */
     private boolean renewLease(DynamicConfig cfg) throws DcsException {
-        long sent = System.nanoTime();
         if (!dcs.renewLeader(node.name())) {
             return false;
         }
-        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+        deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
         return true;
     }
 
@@ -382,9 +380,8 @@ final class HaLoop {
 
     /** A primary without the key that was the last leader takes the key back. */
     private String takeKey(DynamicConfig cfg, String took) throws DcsException {
-        long sent = System.nanoTime();
         if (dcs.acquireLeader(node.name())) {
-            deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+            deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
             wasLeader = true;
             return took;
         }
@@ -407,11 +404,10 @@ final class HaLoop {
     /** @param answered standbys that answered the race, or null when no race was run (see {@link SyncKeeper#promoted}) */
     private String acquireAndPromote(Cluster c, DynamicConfig cfg, String why, java.util.Set<String> answered)
             throws DcsException, PostgresException {
-        long sent = System.nanoTime();
         if (!dcs.acquireLeader(node.name())) {
             return "lost the leader race to another node";
         }
-        deadline.renewed(sent, cfg.ttlMillis(), fenceMargin(cfg));
+        deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
         wasLeader = true;
         return promote(c, why, answered);
     }
@@ -563,7 +559,7 @@ final class HaLoop {
             a = HaDecision.decide(in.failsafeAnswers(failsafe.everyMemberAnswers(last)));
         }
         if (a.kind() == HaDecision.Kind.KEEP_PRIMARY) {
-            deadline.renewed(System.nanoTime(), last.config().ttlMillis(), fenceMargin(last.config()));
+            deadline.failsafe(last.config().ttlMillis(), fenceMargin(last.config()));
         } else if (a.kind() == HaDecision.Kind.STOP_PRIMARY) {
             deadline.disarm();
             try {

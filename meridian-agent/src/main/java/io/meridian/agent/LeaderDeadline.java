@@ -1,14 +1,19 @@
 package io.meridian.agent;
 
+import io.meridian.core.dcs.LeaseRenewal;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Fencing: leadership is a local deadline on the monotonic clock. etcd starts counting a renewed
- * lease only after it receives the renewal, so "sent at + ttl" is the earliest moment another node
- * can win the key. A leader that has not renewed by {@code sent + ttl - margin} stops PostgreSQL
- * with an immediate shutdown, whether or not its HA loop is stuck: never two writers.
+ * lease only after it receives the renewal, so "sent at + the TTL etcd granted" is the earliest
+ * moment another node can win the key (see {@link LeaseRenewal}). A leader that has not renewed by
+ * {@code sent + granted TTL - margin} is fenced twice over: by this class's thread, and by the
+ * {@link Keeper} process outside the JVM, armed with the same deadline, which still acts when this
+ * JVM is frozen or dead. The TTL is always etcd's answer, never the configuration's: after a live
+ * {@code ttl} change the lease may still run on the old one.
  */
 final class LeaderDeadline implements AutoCloseable {
 
@@ -19,31 +24,80 @@ final class LeaderDeadline implements AutoCloseable {
         void fence(String reason);
     }
 
+    /** The fence outside this JVM (see {@link FenceKeeper}); each call returns within a bounded time. */
+    interface Keeper {
+        void arm(long deadlineNanos);
+
+        void disarm();
+    }
+
     private final Fence fence;
+    private final Keeper keeper;
     private final Thread watchdog;
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile boolean armed;
+    /** The lease the leader key is bound to: only its renewals move the deadline. */
+    private volatile long leaseId;
+    /** Unknown at start: a keeper left by an earlier run of the agent may be armed, so the first disarm is sent. */
+    private boolean keeperArmed = true;
 
-    LeaderDeadline(Fence fence) {
+    LeaderDeadline(Fence fence, Keeper keeper) {
         this.fence = fence;
+        this.keeper = keeper;
         this.watchdog = new Thread(this::watch, "leader-deadline");
         this.watchdog.setDaemon(true);
         this.watchdog.start();
     }
 
     /**
-     * Records a successful renewal whose request left at {@code sentNanos}. The margin keeps the
-     * stop itself (an immediate shutdown takes tens of milliseconds) inside the lease.
+     * The leader key was just confirmed (acquired or renewed) on the lease {@code renewal} names.
+     * The margin keeps the stop itself (a kill takes milliseconds, a loaded machine may schedule the
+     * fence late) inside the lease. Empty means etcd's answer was lost: fail closed, fence now.
      */
-    void renewed(long sentNanos, long ttlMillis, long marginMillis) {
-        deadlineNanos = sentNanos + TimeUnit.MILLISECONDS.toNanos(Math.max(0, ttlMillis - marginMillis));
+    void renewed(Optional<LeaseRenewal> renewal, long marginMillis) {
+        if (renewal.isEmpty()) {
+            LOG.error("fencing: the leader key was confirmed but no lease renewal is recorded; deadline set to now");
+            set(System.nanoTime());
+            return;
+        }
+        leaseId = renewal.get().leaseId();
+        set(renewal.get().earliestExpiryNanos() - TimeUnit.MILLISECONDS.toNanos(marginMillis));
+    }
+
+    /**
+     * Only the lease was renewed (with the member key, which shares it). It moves the deadline only
+     * if it is still the lease the leader key is bound to: a fresh lease granted after the old one
+     * expired holds no leader key, however long its TTL.
+     */
+    void leaseRenewed(Optional<LeaseRenewal> renewal, long marginMillis) {
+        if (armed && renewal.isPresent() && renewal.get().leaseId() == leaseId) {
+            set(renewal.get().earliestExpiryNanos() - TimeUnit.MILLISECONDS.toNanos(marginMillis));
+        }
+    }
+
+    /**
+     * Failsafe mode: etcd is unreachable but every member answered us as leader, so none of them
+     * will race for the key; leadership goes on for {@code ttl} from now without etcd's word.
+     */
+    void failsafe(long ttlMillis, long marginMillis) {
+        set(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(0, ttlMillis - marginMillis)));
+    }
+
+    private synchronized void set(long deadline) {
+        deadlineNanos = deadline;
         armed = true;
+        keeperArmed = true;
+        keeper.arm(deadline);
     }
 
     /** We no longer lead (released, demoted or never led): nothing to fence. */
-    void disarm() {
+    synchronized void disarm() {
         armed = false;
         deadlineNanos = Long.MAX_VALUE;
+        if (keeperArmed) {
+            keeperArmed = false;
+            keeper.disarm();
+        }
     }
 
     boolean armed() {
@@ -64,7 +118,7 @@ final class LeaderDeadline implements AutoCloseable {
                 return;
             }
             if (armed && System.nanoTime() - deadlineNanos >= 0) {
-                armed = false;
+                armed = false; // the keeper fires on its own at the same deadline
                 LOG.error("fencing: the leader lease could expire now and was not renewed in time; stopping PostgreSQL immediately");
                 try {
                     fence.fence("leader lease not renewed before its deadline");
@@ -75,6 +129,7 @@ final class LeaderDeadline implements AutoCloseable {
         }
     }
 
+    /** Stops this JVM's watchdog thread; the keeper outside keeps its deadline. */
     @Override
     public void close() {
         watchdog.interrupt();

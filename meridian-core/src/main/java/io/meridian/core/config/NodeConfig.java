@@ -24,7 +24,50 @@ public record NodeConfig(
         Postgres postgresql,
         RestApi restapi,
         MemberTags tags,
-        DynamicConfig bootstrap) {
+        DynamicConfig bootstrap,
+        Fence fence) {
+
+    /** A node with the default fence ({@link Fence#defaults(Path)} beside its data directory). */
+    public NodeConfig(Path source, String cluster, String name, String region, Etcd etcd, Postgres postgresql,
+                      RestApi restapi, MemberTags tags, DynamicConfig bootstrap) {
+        this(source, cluster, name, region, etcd, postgresql, restapi, tags, bootstrap,
+                postgresql == null ? null : Fence.defaults(postgresql.dataDir()));
+    }
+
+    /**
+     * Whether a Linux watchdog device backs the fence keeper ({@code fence.watchdog}). This version
+     * arms no device: {@code automatic} runs with the keeper alone (logged) and {@code required}
+     * refuses to run, so such a node never leads without machine-level fencing.
+     */
+    public enum WatchdogMode {
+        /** No watchdog device: the fence keeper process alone stops PostgreSQL. */
+        OFF,
+        /** Use the device when it can be opened; lead without it otherwise (logged). */
+        AUTOMATIC,
+        /** Never take the leader key unless the device can be opened. */
+        REQUIRED
+    }
+
+    /**
+     * The fence outside the agent's JVM (see docs/ha-loop.md, "The fence").
+     *
+     * @param dir            folder of the fence keeper's FIFO, pid file and log; one keeper per data directory
+     * @param watchdog       whether a Linux watchdog device backs the keeper (machine-level fencing)
+     * @param watchdogDevice the device, {@code /dev/watchdog} by default
+     */
+    public record Fence(Path dir, WatchdogMode watchdog, Path watchdogDevice) {
+
+        public static final Path DEFAULT_WATCHDOG_DEVICE = Path.of("/dev/watchdog");
+
+        /** {@code <data_dir>.fence}, beside the data directory (never inside: initdb wants it empty). */
+        public static Fence defaults(Path dataDir) {
+            return new Fence(defaultDir(dataDir), WatchdogMode.OFF, DEFAULT_WATCHDOG_DEVICE);
+        }
+
+        public static Path defaultDir(Path dataDir) {
+            return dataDir.resolveSibling(dataDir.getFileName() + ".fence");
+        }
+    }
 
     /**
      * @param endpoints etcd client URLs, e.g. {@code http://127.0.0.1:2379}

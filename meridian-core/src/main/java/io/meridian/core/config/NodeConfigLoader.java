@@ -28,7 +28,7 @@ public final class NodeConfigLoader {
     public static NodeConfig parse(Path file, String text) {
         String source = file.toString();
         ConfigNode top = ConfigNode.parseYaml(source, text);
-        top.allowOnly(Set.of("cluster", "name", "region", "etcd", "postgresql", "restapi", "tags", "bootstrap"));
+        top.allowOnly(Set.of("cluster", "name", "region", "etcd", "postgresql", "restapi", "tags", "bootstrap", "fence"));
 
         String cluster = top.name("cluster");
         String name = top.name("name");
@@ -98,7 +98,31 @@ public final class NodeConfigLoader {
                 new NodeConfig.Postgres(binDir, dataDir, listen, connect, osUser, superuser, replication,
                         pg.scalars("parameters"), pg.strings("pg_hba"), tls, allowShell(pg)),
                 new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword, restTls(rest)),
-                tags, bootstrap);
+                tags, bootstrap, fence(top.child("fence", false), dataDir));
+    }
+
+    /** {@code fence}: where the fence keeper lives and whether a watchdog device backs it. */
+    private static NodeConfig.Fence fence(ConfigNode f, Path dataDir) {
+        f.allowOnly(Set.of("dir", "watchdog", "watchdog_device"));
+        Path dir = Path.of(f.textOr("dir", NodeConfig.Fence.defaultDir(dataDir).toString()));
+        if (!dir.isAbsolute()) {
+            throw f.error("dir", "expected an absolute path, got \"" + dir + "\"");
+        }
+        if (dir.normalize().startsWith(dataDir.normalize())) {
+            throw f.error("dir", "expected a folder outside postgresql.data_dir (" + dataDir + "), got \"" + dir + "\"");
+        }
+        String mode = f.textOr("watchdog", "off");
+        NodeConfig.WatchdogMode watchdog = switch (mode) {
+            case "off", "false" -> NodeConfig.WatchdogMode.OFF; // a bare YAML off reads as false
+            case "automatic" -> NodeConfig.WatchdogMode.AUTOMATIC;
+            case "required" -> NodeConfig.WatchdogMode.REQUIRED;
+            default -> throw f.error("watchdog", "expected off, automatic or required, got \"" + mode + "\"");
+        };
+        Path device = Path.of(f.textOr("watchdog_device", NodeConfig.Fence.DEFAULT_WATCHDOG_DEVICE.toString()));
+        if (!device.isAbsolute()) {
+            throw f.error("watchdog_device", "expected an absolute path like /dev/watchdog, got \"" + device + "\"");
+        }
+        return new NodeConfig.Fence(dir, watchdog, device);
     }
 
     /**

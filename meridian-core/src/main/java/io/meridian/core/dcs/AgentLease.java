@@ -73,6 +73,12 @@ final class AgentLease {
         }
     }
 
+    /** The lease as etcd last confirmed it (grant or keepalive), or null when none is held. */
+    LeaseRenewal lastRenewal() {
+        Grant g = grant;
+        return g == null ? null : new LeaseRenewal(g.id, g.sentNanos, TimeUnit.SECONDS.toMillis(g.ttlSeconds));
+    }
+
     /** Current lease id, or 0 when none is held. */
     long id() {
         Grant g = grant;

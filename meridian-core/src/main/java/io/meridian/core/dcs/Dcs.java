@@ -135,6 +135,14 @@ public interface Dcs extends AutoCloseable {
     /** Remaining seconds of this agent's lease as etcd last told us, or -1 when unknown. */
     double leaseRemainingSeconds();
 
+    /**
+     * This agent's lease as etcd last confirmed it: the send time of the grant or keepalive that
+     * succeeded and the TTL etcd reported in its answer. Empty when no lease is held (none granted
+     * yet, or etcd said it expired). Every successful {@link #acquireLeader}, {@link #renewLeader}
+     * and {@link #touchMember} updates it before returning.
+     */
+    java.util.Optional<LeaseRenewal> leaseRenewal();
+
     /** Removes every key of the cluster (used by tests and {@code lab down}). */
     void deleteCluster() throws DcsException;
 

@@ -371,6 +371,11 @@ public final class EtcdDcs implements Dcs {
     }
 
     @Override
+    public java.util.Optional<LeaseRenewal> leaseRenewal() {
+        return java.util.Optional.ofNullable(lease.lastRenewal());
+    }
+
+    @Override
     public double leaseRemainingSeconds() {
         return lease.remainingSeconds();
     }

@@ -51,6 +51,8 @@ class NodeConfigLoaderTest {
         assertThat(c.postgresql().superuser().toString()).doesNotContain("s3cret");
         assertThat(c.restapi().toString()).doesNotContain("adm1n");
         assertThat(c.postgresql().allowShellParameters()).isEmpty();
+        assertThat(c.fence()).isEqualTo(new NodeConfig.Fence(Path.of("/tmp/meridian-test/paris-1.fence"),
+                NodeConfig.WatchdogMode.OFF, Path.of("/dev/watchdog")));
     }
 
     @Test
@@ -65,6 +67,14 @@ class NodeConfigLoaderTest {
         assertThatThrownBy(() -> NodeConfigLoader.load(f)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(f + ": postgresql.allow_shell_parameters[1]: expected one of archive_cleanup_command, "
                         + "archive_command");
+    }
+
+    @Test
+    void readsTheFenceSection(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("paris-1.yml");
+        Files.writeString(f, GOOD + "fence: {dir: /run/meridian/fence, watchdog: required, watchdog_device: /dev/watchdog1}\n");
+        assertThat(NodeConfigLoader.load(f).fence()).isEqualTo(new NodeConfig.Fence(Path.of("/run/meridian/fence"),
+                NodeConfig.WatchdogMode.REQUIRED, Path.of("/dev/watchdog1")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -85,6 +95,23 @@ class NodeConfigLoaderTest {
             throws Exception {
         Path f = dir.resolve("bad.yml");
         Files.writeString(f, GOOD.replace(from, to));
+        assertThatThrownBy(() -> NodeConfigLoader.load(f))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(f + ": ")
+                .hasMessageContaining(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "fence dir relative|fence: {dir: fence}|fence.dir: expected an absolute path",
+        "fence dir inside data|fence: {dir: /tmp/meridian-test/paris-1/fence}|fence.dir: expected a folder outside postgresql.data_dir",
+        "bad watchdog mode|fence: {watchdog: sometimes}|fence.watchdog: expected off, automatic or required, got \"sometimes\"",
+        "relative device|fence: {watchdog_device: watchdog}|fence.watchdog_device: expected an absolute path",
+        "unknown fence key|fence: {dri: /x}|fence.dri: unknown key",
+    })
+    void refusesABadFenceSection(String name, String fence, String expected, @TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.yml");
+        Files.writeString(f, GOOD + fence + "\n");
         assertThatThrownBy(() -> NodeConfigLoader.load(f))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(f + ": ")
