@@ -50,6 +50,12 @@ public record NodeConfig(
      * @param parameters     parameters for this node only, over the cluster-wide ones
      * @param pgHba          pg_hba.conf lines; empty means Meridian's defaults
      * @param tls            TLS between nodes (replication, pg_rewind, the agent's SQL), or null for none
+     * @param lostTransactionsDir where a rejoining old primary saves the WAL it committed past the
+     *                       new timeline's fork before pg_rewind discards it ({@code lost_transactions_dir},
+     *                       default {@code <data_dir>.lost} beside the data directory)
+     * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails, wiping the data directory
+     *                       ({@code remove_data_directory_on_rewind_failure}, Patroni's name; default false:
+     *                       stop and keep it for the operator)
      */
     public record Postgres(
             Path binDir,
@@ -61,7 +67,23 @@ public record NodeConfig(
             Credentials replication,
             Map<String, String> parameters,
             List<String> pgHba,
-            Tls tls) {
+            Tls tls,
+            Path lostTransactionsDir,
+            boolean removeDataDirectoryOnRewindFailure) {
+
+        public Postgres {
+            if (lostTransactionsDir == null && dataDir != null) {
+                Path d = dataDir.toAbsolutePath().normalize();
+                lostTransactionsDir = d.resolveSibling(d.getFileName() + ".lost");
+            }
+        }
+
+        /** Default lost-transactions folder, data directory kept on a failed rewind. */
+        public Postgres(Path binDir, Path dataDir, HostPort listen, HostPort connectAddress, String osUser,
+                        Credentials superuser, Credentials replication, Map<String, String> parameters, List<String> pgHba,
+                        Tls tls) {
+            this(binDir, dataDir, listen, connectAddress, osUser, superuser, replication, parameters, pgHba, tls, null, false);
+        }
 
         /** A node without TLS between nodes. */
         public Postgres(Path binDir, Path dataDir, HostPort listen, HostPort connectAddress, String osUser,
