@@ -2,6 +2,9 @@ package io.meridian.core.cluster;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
@@ -45,6 +48,7 @@ public record LostTransactions(
 
     /** Tables named in etcd; the summary file on the node has them all. */
     public static final int MAX_TABLES = 20;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
 
     public LostTransactions {
         tables = tables == null ? List.of() : List.copyOf(tables.subList(0, Math.min(tables.size(), MAX_TABLES)));
@@ -53,5 +57,26 @@ public record LostTransactions(
     /** Same member and folder: one save, whether or not its recording was retried. */
     public boolean sameSave(LostTransactions other) {
         return other != null && java.util.Objects.equals(member, other.member) && java.util.Objects.equals(folder, other.folder);
+    }
+
+    /** "paris-1 lost 42 commits (xids 751-792, 11:00:01-11:00:04 UTC, public.orders) … saved in …" */
+    public String describe() {
+        StringBuilder s = new StringBuilder(member).append(" lost ").append(commits)
+                .append(commits == 1 ? " commit" : " commits").append(" (xids ").append(firstXid);
+        if (lastXid != firstXid) {
+            s.append('-').append(lastXid);
+        }
+        if (firstCommitAt > 0) {
+            s.append(", ").append(CLOCK.format(Instant.ofEpochMilli(firstCommitAt)));
+            if (lastCommitAt / 1000 != firstCommitAt / 1000) {
+                s.append('-').append(CLOCK.format(Instant.ofEpochMilli(lastCommitAt)));
+            }
+            s.append(" UTC");
+        }
+        if (!tables.isEmpty()) {
+            s.append(", ").append(String.join(", ", tables));
+        }
+        return s.append(") on timeline ").append(fromTimeline).append(" past ").append(fork)
+                .append(", saved in ").append(folder).toString();
     }
 }
