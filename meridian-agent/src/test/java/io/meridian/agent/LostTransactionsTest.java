@@ -10,6 +10,7 @@ import io.meridian.core.cluster.Role;
 import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
+import io.meridian.core.config.NodeConfig;
 import io.meridian.core.process.FreePorts;
 import io.meridian.core.wan.LinkRelay;
 import java.net.URI;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -55,38 +57,7 @@ class LostTransactionsTest {
 
     @Test
     void aRejoinAfterAnAsyncFailoverRecordsExactlyTheCommitsTheNewLeaderLacks() throws Exception {
-        // synchronous_mode off (the default). No autovacuum: only the writer commits on the old primary.
-        DynamicConfig cfg = DynamicConfigParser.parse("test", "parameters:\n  autovacuum: 'off'\n");
-        assertThat(cfg.synchronousMode()).isEqualTo("off");
-        cluster = new TestCluster(List.of("paris", "newyork"), cfg);
-        cluster.start("paris-1");
-        assertThat(cluster.awaitLeader(Duration.ofSeconds(90))).isEqualTo("paris-1");
-        cluster.start("newyork-1");
-        cluster.awaitStreaming(1, Duration.ofSeconds(120));
-        execute("paris-1", "CREATE TABLE orders (id int PRIMARY KEY)");
-        for (int id = 1; id <= KEPT; id++) {
-            execute("paris-1", "INSERT INTO orders VALUES (" + id + ")");
-        }
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> count("newyork-1") == KEPT);
-        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agents.get("newyork-1").recentReasons().stream()
-                .anyMatch(r -> r.startsWith("no action: following paris-1 (streaming")));
-
-        // The standby's link goes dark but stays open: it stays a candidate and receives nothing more.
-        routeStandbyThroughARelay();
-        standbyLink.cut(true, true);
-        List<Long> acked = new ArrayList<>();
-        try (Connection conn = cluster.connect("paris-1"); Statement s = conn.createStatement()) {
-            for (int id = KEPT + 1; id <= KEPT + LOST; id++) {
-                try (ResultSet rs = s.executeQuery("INSERT INTO orders VALUES (" + id + ") RETURNING pg_current_xact_id()::text")) {
-                    rs.next();
-                    acked.add(Long.parseLong(rs.getString(1))); // autocommit: returned means committed
-                }
-            }
-        }
-        assertThat(count("newyork-1")).as("the standby received none of the later commits").isEqualTo(KEPT);
-
-        cluster.crashNode("paris-1");
-        assertThat(cluster.awaitNewLeader("paris-1", Duration.ofSeconds(60))).isEqualTo("newyork-1");
+        List<Long> acked = commitPastTheStandbyAndFailOver();
         cluster.start("paris-1");
         await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> {
             var m = cluster.cluster().member("paris-1");
@@ -133,6 +104,120 @@ class LostTransactionsTest {
                 .anyMatch(r -> r.startsWith("rejoined newyork-1 with pg_rewind") && r.contains("paris-1 lost " + LOST + " commits"));
         assertThat(lostTransactionsMetric("paris-1")).isEqualTo(LOST);
         assertThat(lostTransactionsMetric("newyork-1")).isZero();
+    }
+
+    @Test
+    void aFailedRewindKeepsTheDataDirectoryStopsWithTheReasonAndRetriesNothingUntilReinit() throws Exception {
+        commitPastTheStandbyAndFailOver();
+        Path calls = useFailingPgRewind("paris-1");
+        Path data = cluster.nodes.get("paris-1").postgresql().dataDir();
+        cluster.start("paris-1");
+        await().atMost(Duration.ofSeconds(60)).until(() -> cluster.agents.get("paris-1").lastReason().startsWith("rewind failed: "));
+        // The cycle that ran pg_rewind also says what was saved; every later one only why it waits.
+        assertThat(cluster.agents.get("paris-1").recentReasons()).anyMatch(r -> r.startsWith("rewind failed: ")
+                && r.contains("paris-1 lost " + LOST + " commits"));
+        String reason = "rewind failed: pg_rewind from newyork-1 exited with 1: pg_rewind: error: could not fetch the source"
+                + " (injected by the test); data directory " + data + " kept, reinitialize with `meridian reinit paris-1`"
+                + " or set postgresql.remove_data_directory_on_rewind_failure in the node file";
+        // Kept and stopped, with nothing retried: not the rewind, not a clone.
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(Files.readAllLines(calls)).as("pg_rewind runs").hasSize(1);
+            assertThat(cluster.postmasterPid("paris-1")).as("postmaster").isNegative();
+            assertThat(data.resolve("PG_VERSION")).exists();
+            assertThat(data.resolve("base")).isDirectory();
+            assertThat(cluster.agents.get("paris-1").lastReason()).isEqualTo(reason);
+        });
+        assertThat(cluster.agents.get("paris-1").recentReasons()).noneMatch(r -> r.contains("pg_basebackup") || r.contains("cloned"));
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(cluster.restUrl("paris-1") + "/health")).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(503);
+        assertThat(health.body()).contains("rewind failed: ");
+        // The commits were saved before pg_rewind ran, so they are recorded all the same.
+        assertThat(cluster.cluster().history().stream().flatMap(e -> e.lost().stream()))
+                .anyMatch(l -> l.member().equals("paris-1") && l.commits() == LOST);
+
+        // The operator's reinitialize is what wipes it.
+        String auth = java.util.Base64.getEncoder().encodeToString(("admin:" + cluster.restPassword())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> reinit = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(cluster.restUrl("paris-1") + "/reinitialize")).header("Authorization", "Basic " + auth)
+                .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(180)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reinit.statusCode()).as(reinit.body()).isEqualTo(200);
+        cluster.awaitStreaming(1, Duration.ofSeconds(120));
+        assertThat(count("paris-1")).isEqualTo(KEPT);
+    }
+
+    /**
+     * Gives {@code node} a bin_dir whose pg_rewind fails (every other tool is the real one) and
+     * notes each call in the returned file.
+     */
+    private Path useFailingPgRewind(String node) throws Exception {
+        Path bin = cluster.dir.resolve("failing-bin");
+        Files.createDirectories(bin);
+        Path real = Path.of("/usr/lib/postgresql/15/bin");
+        try (var tools = Files.list(real)) {
+            for (Path t : tools.toList()) {
+                if (!t.getFileName().toString().equals("pg_rewind")) {
+                    Files.createSymbolicLink(bin.resolve(t.getFileName()), t);
+                }
+            }
+        }
+        Path calls = cluster.dir.resolve("pg_rewind.calls");
+        Files.createFile(calls, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-rw-rw-")));
+        Files.setPosixFilePermissions(calls, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Path rewind = bin.resolve("pg_rewind");
+        Files.writeString(rewind, "#!/bin/sh\necho \"$*\" >> " + calls + "\n"
+                + "echo 'pg_rewind: error: could not fetch the source (injected by the test)' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(rewind, PosixFilePermissions.fromString("rwxr-xr-x"));
+        NodeConfig n = cluster.nodes.get(node);
+        NodeConfig.Postgres p = n.postgresql();
+        cluster.nodes.put(node, new NodeConfig(n.source(), n.cluster(), n.name(), n.region(), n.etcd(),
+                new NodeConfig.Postgres(bin, p.dataDir(), p.listen(), p.connectAddress(), p.osUser(), p.superuser(),
+                        p.replication(), p.parameters(), p.pgHba(), p.tls(), p.lostTransactionsDir(), false),
+                n.restapi(), n.tags(), n.bootstrap()));
+        return calls;
+    }
+
+    /**
+     * Two nodes, synchronous_mode off: paris-1 leads; newyork-1 stops receiving WAL (its link goes
+     * dark but stays open, so it stays a candidate), paris-1 commits {@link #LOST} rows, dies, and
+     * newyork-1 is promoted. Returns the xids of those commits, acknowledged by paris-1 alone.
+     */
+    private List<Long> commitPastTheStandbyAndFailOver() throws Exception {
+        // synchronous_mode off (the default). No autovacuum: only the writer commits on the old primary.
+        DynamicConfig cfg = DynamicConfigParser.parse("test", "parameters:\n  autovacuum: 'off'\n");
+        assertThat(cfg.synchronousMode()).isEqualTo("off");
+        cluster = new TestCluster(List.of("paris", "newyork"), cfg);
+        cluster.start("paris-1");
+        assertThat(cluster.awaitLeader(Duration.ofSeconds(90))).isEqualTo("paris-1");
+        cluster.start("newyork-1");
+        cluster.awaitStreaming(1, Duration.ofSeconds(120));
+        execute("paris-1", "CREATE TABLE orders (id int PRIMARY KEY)");
+        for (int id = 1; id <= KEPT; id++) {
+            execute("paris-1", "INSERT INTO orders VALUES (" + id + ")");
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> count("newyork-1") == KEPT);
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agents.get("newyork-1").recentReasons().stream()
+                .anyMatch(r -> r.startsWith("no action: following paris-1 (streaming")));
+
+        routeStandbyThroughARelay();
+        standbyLink.cut(true, true);
+        List<Long> acked = new ArrayList<>();
+        try (Connection conn = cluster.connect("paris-1"); Statement s = conn.createStatement()) {
+            for (int id = KEPT + 1; id <= KEPT + LOST; id++) {
+                try (ResultSet rs = s.executeQuery("INSERT INTO orders VALUES (" + id + ") RETURNING pg_current_xact_id()::text")) {
+                    rs.next();
+                    acked.add(Long.parseLong(rs.getString(1))); // autocommit: returned means committed
+                }
+            }
+        }
+        assertThat(count("newyork-1")).as("the standby received none of the later commits").isEqualTo(KEPT);
+
+        cluster.crashNode("paris-1");
+        assertThat(cluster.awaitNewLeader("paris-1", Duration.ofSeconds(60))).isEqualTo("newyork-1");
+        return acked;
     }
 
     /** paris-1's {@code meridian_lost_transactions_total}, once it has counted (its next cycle after the rejoin). */

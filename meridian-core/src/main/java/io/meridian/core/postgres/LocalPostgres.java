@@ -39,7 +39,7 @@ public final class LocalPostgres implements PostgresController {
     private static final Set<String> STOP_MODES = Set.of("smart", "fast", "immediate");
     /** How the unfinished marker of a rewind begins, and what a failure appends to it. */
     private static final String REWIND_MARK = "pg_rewind from ";
-    private static final String FAILED_MARK = " failed";
+    private static final String FAILED_MARK = " exited with ";
 
     private final NodeConfig.Postgres pg;
     private final String name;
@@ -308,7 +308,7 @@ public final class LocalPostgres implements PostgresController {
             LOG.warn("pg_rewind of {} from {} failed (exit {}): {}", files.data(), leader.name(), r.exitCode(), r.output());
             String last = r.lines().isEmpty() ? "" : ": " + r.lines().get(r.lines().size() - 1);
             try {
-                dir.unfinished(REWIND_MARK + leader.name() + FAILED_MARK + " (exit " + r.exitCode() + ")" + last);
+                dir.unfinished(REWIND_MARK + leader.name() + FAILED_MARK + r.exitCode() + last);
             } catch (IOException e) {
                 LOG.warn("could not note the failed rewind in {}: {}", files.unfinished(), e.getMessage());
             }
@@ -340,8 +340,8 @@ public final class LocalPostgres implements PostgresController {
         if (mark == null || !mark.startsWith(REWIND_MARK)) {
             return null;
         }
-        String why = mark.contains(FAILED_MARK) ? mark.substring(mark.indexOf(FAILED_MARK) + FAILED_MARK.length()).strip()
-                : "pg_rewind from " + mark.substring(REWIND_MARK.length()) + " did not finish (the agent stopped during it)";
+        String why = mark.contains(FAILED_MARK) ? mark
+                : mark + " did not finish (the agent stopped during it)";
         return "rewind failed: " + why + "; data directory " + files.data() + " kept, reinitialize with `meridian reinit "
                 + name + "` or set postgresql.remove_data_directory_on_rewind_failure in " + "the node file";
     }
