@@ -37,6 +37,8 @@ final class LostTransactionsFolder {
     private static final Logger LOG = LoggerFactory.getLogger(LostTransactionsFolder.class);
     private static final Pattern SEGMENT = Pattern.compile("([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})");
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    /** PostgreSQL's FirstNormalObjectId: file numbers below it belong to initdb's catalogs. */
+    private static final long FIRST_NORMAL_OBJECT_ID = 16384;
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final NodeConfig.Postgres pg;
@@ -81,10 +83,16 @@ final class LostTransactionsFolder {
         }
         Map<String, String> names = new RelfilenodeNames(pg).resolve(leader, dump.relations());
         List<String> tables = new ArrayList<>();
+        boolean catalogs = false;
         List<Map<String, Object>> relations = new ArrayList<>();
         for (WaldumpCommits.RelFile rel : dump.relations()) {
             String name = names.get(rel.key());
-            tables.add(name != null ? name : rel.key());
+            // The short list names what users look for; DDL's catalog rows are one entry (all in summary.json).
+            if (rel.relfilenode() < FIRST_NORMAL_OBJECT_ID || (name != null && name.startsWith("pg_"))) {
+                catalogs = true;
+            } else {
+                tables.add(name != null ? name : rel.key() + (rel.createdInWal() ? " (created after the fork)" : ""));
+            }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("spc", rel.spc());
             m.put("db", rel.db());
@@ -92,6 +100,9 @@ final class LostTransactionsFolder {
             m.put("name", name);
             m.put("created_after_fork", rel.createdInWal());
             relations.add(m);
+        }
+        if (catalogs) {
+            tables.add("system catalogs (DDL)");
         }
         LostTransactions lost = record(member, fork, dump.lastLsn(), commits, tables, folder, now);
         writeSummary(folder, lost, leader, commits, relations, segments);
