@@ -26,6 +26,10 @@ final class Bootstrap {
 
     static String run(NodeConfig node, Dcs dcs, PostgresController pg, Cluster c,
                       Function<Cluster, Map<String, String>> params) throws DcsException, PostgresException {
+        String kept = Rejoin.keptAfterFailedRewind(node, pg); // not empty: what a failed pg_rewind left
+        if (kept != null) {
+            return kept;
+        }
         boolean ours = Cluster.initializingBy(node.name()).equals(c.systemId());
         if (c.systemId() == null || ours) {
             if (!ours && !dcs.claimInitialize()) {

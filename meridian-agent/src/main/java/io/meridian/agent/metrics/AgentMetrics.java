@@ -43,6 +43,10 @@ public final class AgentMetrics {
     private final Counter leaderChanges;
     private final Gauge configValid;
     private final Gauge receiverFailing;
+    private final Counter lostTransactions;
+    /** Losses already counted (by folder), and since when: a loss saved before this process started was counted by the one before. */
+    private final java.util.Set<String> countedLosses = new java.util.HashSet<>();
+    private final long startedMillis;
     private CycleObservation seen = CycleObservation.NONE;
     private boolean updated;
     private String lastLeader;
@@ -71,6 +75,10 @@ public final class AgentMetrics {
                 .labelNames(base).register(registry);
         switchovers = Counter.builder().name("meridian_switchovers_total")
                 .help("Planned switchovers this agent took part in.").labelNames(base).register(registry);
+        lostTransactions = Counter.builder().name("meridian_lost_transactions_total")
+                .help("Transactions this node committed past a failover's fork and lost when pg_rewind brought it back"
+                        + " (saved in its lost-transactions folder; see meridian history).")
+                .labelNames(base).register(registry);
         leaderChanges = Counter.builder().name("meridian_leader_changes_total")
                 .help("Changes of the leader key this agent observed, including to and from no leader.")
                 .labelNames(base).register(registry);
@@ -86,6 +94,8 @@ public final class AgentMetrics {
         failovers.labelValues(self).inc(0);
         switchovers.labelValues(self).inc(0);
         leaderChanges.labelValues(self).inc(0);
+        lostTransactions.labelValues(self).inc(0);
+        startedMillis = clock.millis();
         cycles.labelValues(ObservedMetrics.with(self, "ok")).inc(0);
         cycles.labelValues(ObservedMetrics.with(self, "error")).inc(0);
         ObservedMetrics.register(registry, self, () -> seen);
@@ -102,6 +112,7 @@ public final class AgentMetrics {
         lastLeader = leader;
         configValid.labelValues(self).set(cluster.configValid() ? 1 : 0);
         updated = true;
+        countLosses(cluster);
         lastCluster = cluster;
         lastLease = leaseRemainingSeconds >= 0 ? leaseRemainingSeconds : Double.NaN;
         observedAtMillis = clock.millis();
@@ -116,6 +127,21 @@ public final class AgentMetrics {
             receiverFailing.labelValues(self).set(state.streaming() || e == null ? 0 : e.seconds());
         } else {
             receiverFailing.remove(self);
+        }
+    }
+
+    /**
+     * The cluster history is where a rejoin records what it lost: counting from it needs no hook
+     * into the rejoin, and a record is counted once, by the node that lost the commits.
+     */
+    private void countLosses(Cluster cluster) {
+        for (var event : cluster.history()) {
+            for (var lost : event.lost()) {
+                if (self[1].equals(lost.member()) && lost.atMillis() >= startedMillis
+                        && countedLosses.add(String.valueOf(lost.folder()))) {
+                    lostTransactions.labelValues(self).inc(lost.commits());
+                }
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import io.meridian.cli.JsonOutput;
 import io.meridian.cli.OutputFormat;
 import io.meridian.cli.TextTable;
 import io.meridian.core.cluster.Cluster;
+import io.meridian.core.cluster.LostTransactions;
 import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.dcs.Dcs;
 import java.time.Instant;
@@ -13,7 +14,10 @@ import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code meridian history}: every leadership change, oldest first. */
+/**
+ * {@code meridian history}: every leadership change, oldest first, and under the table the commits
+ * each failover lost (recorded by the old primaries when pg_rewind brought them back).
+ */
 @Command(name = "history", description = "Show the leadership changes (timelines), oldest first.")
 public final class HistoryCommand extends ClusterVerb {
 
@@ -35,7 +39,16 @@ public final class HistoryCommand extends ClusterVerb {
                     e.atMillis() > 0 ? Instant.ofEpochMilli(e.atMillis()).toString() : "", nz(e.newLeader()),
                     nz(e.oldLeader()), nz(e.region())));
         }
-        return t.render("History: " + c.name());
+        StringBuilder out = new StringBuilder(t.render("History: " + c.name()));
+        // What old primaries committed past a fork and lost when they rejoined, under the
+        // promotion that left them behind: a table cell would be too narrow for it.
+        for (TimelineEvent e : c.history()) {
+            for (LostTransactions l : e.lost()) {
+                out.append("TL ").append(e.timeline()).append(" (").append(nz(e.reason())).append(" to ")
+                        .append(nz(e.newLeader())).append("): ").append(l.describe()).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static String nz(String s) {

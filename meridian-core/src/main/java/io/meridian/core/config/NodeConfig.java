@@ -101,6 +101,12 @@ public record NodeConfig(
      * @param tls            TLS between nodes (replication, pg_rewind, the agent's SQL), or null for none
      * @param allowShellParameters settings that run shell commands (archive_command, …) this node
      *                       accepts from the cluster configuration; the others it refuses to write and to apply
+     * @param lostTransactionsDir where a rejoining old primary saves the WAL it committed past the
+     *                       new timeline's fork before pg_rewind discards it ({@code lost_transactions_dir},
+     *                       default {@code <data_dir>.lost} beside the data directory)
+     * @param removeDataDirectoryOnRewindFailure re-clone when pg_rewind fails, wiping the data directory
+     *                       ({@code remove_data_directory_on_rewind_failure}, Patroni's name; default false:
+     *                       stop and keep it for the operator)
      */
     public record Postgres(
             Path binDir,
@@ -113,10 +119,24 @@ public record NodeConfig(
             Map<String, String> parameters,
             List<String> pgHba,
             Tls tls,
-            Set<String> allowShellParameters) {
+            Set<String> allowShellParameters,
+            Path lostTransactionsDir,
+            boolean removeDataDirectoryOnRewindFailure) {
 
         public Postgres {
             allowShellParameters = allowShellParameters == null ? Set.of() : Set.copyOf(allowShellParameters);
+            if (lostTransactionsDir == null && dataDir != null) {
+                Path d = dataDir.toAbsolutePath().normalize();
+                lostTransactionsDir = d.resolveSibling(d.getFileName() + ".lost");
+            }
+        }
+
+        /** Default lost-transactions folder, data directory kept on a failed rewind. */
+        public Postgres(Path binDir, Path dataDir, HostPort listen, HostPort connectAddress, String osUser,
+                        Credentials superuser, Credentials replication, Map<String, String> parameters, List<String> pgHba,
+                        Tls tls, Set<String> allowShellParameters) {
+            this(binDir, dataDir, listen, connectAddress, osUser, superuser, replication, parameters, pgHba, tls,
+                    allowShellParameters, null, false);
         }
 
         /** A node that allows no shell-command settings. */

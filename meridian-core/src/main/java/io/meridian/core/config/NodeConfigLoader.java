@@ -52,7 +52,8 @@ public final class NodeConfigLoader {
 
         ConfigNode pg = top.child("postgresql", true);
         pg.allowOnly(Set.of("bin_dir", "data_dir", "listen", "connect_address", "os_user", "superuser",
-                "replication", "parameters", "pg_hba", "tls", "allow_shell_parameters"));
+                "replication", "parameters", "pg_hba", "tls", "allow_shell_parameters",
+                "lost_transactions_dir", "remove_data_directory_on_rewind_failure"));
         Path binDir = Path.of(pg.textOr("bin_dir", DEFAULT_BIN_DIR.toString()));
         if (!Files.isExecutable(binDir.resolve("pg_ctl"))) {
             throw pg.error("bin_dir", "expected a folder holding pg_ctl, initdb and pg_basebackup, got \"" + binDir + "\"");
@@ -71,6 +72,19 @@ public final class NodeConfigLoader {
         }
 
         NodeConfig.Tls tls = tls(pg);
+        Path lostDir = null;
+        if (pg.has("lost_transactions_dir")) {
+            lostDir = Path.of(pg.text("lost_transactions_dir"));
+            if (!lostDir.isAbsolute()) {
+                throw pg.error("lost_transactions_dir", "expected an absolute path, got \"" + lostDir + "\"");
+            }
+            if (lostDir.normalize().startsWith(dataDir.normalize())) {
+                // pg_rewind and pg_basebackup rewrite the data directory: what is saved there is lost again.
+                throw pg.error("lost_transactions_dir", "expected a folder outside data_dir (" + dataDir + "), got \""
+                        + lostDir + "\"");
+            }
+        }
+        boolean removeOnRewindFailure = pg.bool("remove_data_directory_on_rewind_failure", false);
 
         ConfigNode rest = top.child("restapi", true);
         rest.allowOnly(Set.of("listen", "connect_address", "username", "password", "tls"));
@@ -96,7 +110,7 @@ public final class NodeConfigLoader {
                 new NodeConfig.Etcd(List.copyOf(endpoints), namespace.endsWith("/") ? namespace.substring(0, namespace.length() - 1) : namespace,
                         etcdTls(etcdNode, endpoints)),
                 new NodeConfig.Postgres(binDir, dataDir, listen, connect, osUser, superuser, replication,
-                        pg.scalars("parameters"), pg.strings("pg_hba"), tls, allowShell(pg)),
+                        pg.scalars("parameters"), pg.strings("pg_hba"), tls, allowShell(pg), lostDir, removeOnRewindFailure),
                 new NodeConfig.RestApi(restListen, restConnect, restUser, restPassword, restTls(rest)),
                 tags, bootstrap, fence(top.child("fence", false), dataDir));
     }

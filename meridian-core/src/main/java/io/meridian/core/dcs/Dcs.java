@@ -94,6 +94,13 @@ public interface Dcs extends AutoCloseable {
     void appendHistory(TimelineEvent event) throws DcsException;
 
     /**
+     * Attaches what a rejoining node lost to the promotion that left it behind (the
+     * {@code /history} event of {@code lost.toTimeline()}), by compare-and-set; recording the same
+     * save twice leaves one record. Throws when no such promotion is recorded.
+     */
+    void recordLostTransactions(io.meridian.core.cluster.LostTransactions lost) throws DcsException;
+
+    /**
      * The routers that publish their applied state under {@code /routers/}, sorted by name, read in
      * one range request. Each key is bound to its router's lease, so a stopped router drops out
      * after its lease. A value that does not decode is left out (and logged).

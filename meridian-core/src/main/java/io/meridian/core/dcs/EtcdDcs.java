@@ -353,6 +353,11 @@ public final class EtcdDcs implements Dcs {
     }
 
     @Override
+    public void recordLostTransactions(io.meridian.core.cluster.LostTransactions lost) throws DcsException {
+        HistoryAppend.attachLost(keys.key(EtcdKeys.HISTORY), lost, deadline());
+    }
+
+    @Override
     public boolean awaitChange(long revision, Duration timeout) throws InterruptedException {
         return changes.await(revision, timeout);
     }

@@ -38,7 +38,59 @@ final class DivergenceCheck {
         this.command = command;
     }
 
+    /**
+     * Where this node's history left the leader's, for saving what it committed past that point
+     * before pg_rewind: null when its WAL does not go past the leader's fork of its timeline, or
+     * when the fork cannot be told (same or newer timeline, or histories that do not descend).
+     */
+    Fork fork(Member leader, ControlData control) throws PostgresException {
+        Facts f = gather(leader, control);
+        if (f.leaderInRecovery() || f.ourTli() >= f.leaderTli() || f.leaderHistory() == null) {
+            return null;
+        }
+        TimelineHistory leaderHistory = TimelineHistory.parse(f.leaderHistory());
+        Lsn at = leaderHistory.switchpoint(f.ourTli());
+        if (at == null || (f.ourEnd() != null && !f.ourEnd().isAfter(at))) {
+            return null;
+        }
+        // The timeline that left ours: the next one in the leader's history, or the leader's own.
+        long next = f.leaderTli();
+        List<TimelineHistory.Entry> entries = leaderHistory.entries();
+        for (int i = 0; i < entries.size() - 1; i++) {
+            if (entries.get(i).tli() == f.ourTli()) {
+                next = entries.get(i + 1).tli();
+            }
+        }
+        return new Fork(f.ourTli(), next, at, f.ourEnd());
+    }
+
+    /**
+     * Our WAL on timeline {@code ourTli} goes on past {@code at}, where timeline {@code toTli} left it.
+     *
+     * @param end the end of our WAL, or null when pg_waldump could not tell
+     */
+    record Fork(long ourTli, long toTli, Lsn at, Lsn end) {
+    }
+
+    /** What {@link TimelineHistory#decide} needs, read from this stopped node and the leader. */
+    private record Facts(long ourTli, Lsn ourEnd, String ourHistory, boolean leaderInRecovery, long leaderTli,
+                         Lsn leaderLsn, String leaderHistory) {
+    }
+
     boolean check(Member leader, ControlData control) throws PostgresException {
+        Facts f = gather(leader, control);
+        if (f.leaderInRecovery()) {
+            LOG.info("divergence check: leader {} is in recovery; assuming diverged", leader.name());
+            return true;
+        }
+        TimelineHistory.Verdict v = TimelineHistory.decide(f.ourTli(), f.ourEnd(), f.ourHistory(), f.leaderTli(),
+                f.leaderLsn(), f.leaderHistory());
+        LOG.info("divergence check of {} against {}: {} ({})", files.data(), leader.name(),
+                v.diverged() ? "diverged" : "not diverged", v.reason());
+        return v.diverged();
+    }
+
+    private Facts gather(Member leader, ControlData control) throws PostgresException {
         Path walDir = files.data().resolve("pg_wal");
         // The control file's timeline lags a promotion until the next checkpoint; the newest local
         // history file does not (PostgreSQL writes it when the timeline begins).
@@ -82,8 +134,7 @@ final class DivergenceCheck {
             try (ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()")) {
                 rs.next();
                 if (rs.getBoolean(1)) {
-                    LOG.info("divergence check: leader {} is in recovery; assuming diverged", leader.name());
-                    return true;
+                    return new Facts(ourTli, ourEnd, ourHistory, true, 0, null, null);
                 }
             }
             try (ResultSet rs = st.executeQuery("SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))"
@@ -97,10 +148,7 @@ final class DivergenceCheck {
             throw new PostgresException("divergence check: cannot query leader " + leader.name() + " at "
                     + leader.hostPort() + ": " + e.getMessage(), e);
         }
-        TimelineHistory.Verdict v = TimelineHistory.decide(ourTli, ourEnd, ourHistory, leaderTli, leaderLsn, leaderHistory);
-        LOG.info("divergence check of {} against {}: {} ({})", files.data(), leader.name(),
-                v.diverged() ? "diverged" : "not diverged", v.reason());
-        return v.diverged();
+        return new Facts(ourTli, ourEnd, ourHistory, false, leaderTli, leaderLsn, leaderHistory);
     }
 
     /** pg_waldump's output over our WAL on {@code tli} from {@code from}. */

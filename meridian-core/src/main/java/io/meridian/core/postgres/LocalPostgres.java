@@ -1,5 +1,6 @@
 package io.meridian.core.postgres;
 
+import io.meridian.core.cluster.LostTransactions;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.config.NodeConfig;
@@ -36,6 +37,9 @@ public final class LocalPostgres implements PostgresController {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPostgres.class);
     private static final Set<String> STOP_MODES = Set.of("smart", "fast", "immediate");
+    /** How the unfinished marker of a rewind begins, and what a failure appends to it. */
+    private static final String REWIND_MARK = "pg_rewind from ";
+    private static final String FAILED_MARK = " exited with ";
 
     private final NodeConfig.Postgres pg;
     private final String name;
@@ -143,6 +147,11 @@ public final class LocalPostgres implements PostgresController {
         if (hasData()) {
             throw new PostgresException("basebackup: " + files.data() + " already holds a cluster; wipe it first");
         }
+        String kept = rewindFailure();
+        if (kept != null && !pg.removeDataDirectoryOnRewindFailure()) {
+            // A clone starts by emptying the directory: only the operator (reinit wipes first) or the node file may.
+            throw new PostgresException(kept);
+        }
         long t0 = System.nanoTime();
         sql.ensureSlot(leader.host(), leader.port(), slot);
         dir.prepareRuntime(pg.replication(), pg.superuser());
@@ -188,7 +197,9 @@ public final class LocalPostgres implements PostgresController {
     public void start(Member leader, String slot, Map<String, String> clusterParameters, double timeoutSeconds)
             throws PostgresException {
         if (!hasData()) {
-            throw new PostgresException("start: " + files.data() + " holds no cluster (no PG_VERSION)");
+            String kept = rewindFailure();
+            throw new PostgresException(kept != null ? kept
+                    : "start: " + files.data() + " holds no cluster (no PG_VERSION)");
         }
         long pid = postmasterPid();
         if (pid > 0) {
@@ -296,7 +307,7 @@ public final class LocalPostgres implements PostgresController {
         String source = "host=" + leader.host() + " port=" + leader.port() + " user=" + pg.superuser().username()
                 + " dbname=postgres connect_timeout=5 passfile=" + files.passfile();
         try {
-            dir.unfinished("pg_rewind from " + leader.name());
+            dir.unfinished(REWIND_MARK + leader.name());
         } catch (IOException e) {
             throw new PostgresException("rewind: cannot write " + files.unfinished() + ": " + e.getMessage(), e);
         }
@@ -304,8 +315,15 @@ public final class LocalPostgres implements PostgresController {
         PgCommand.Result r = commandToLeader().run(List.of(pg.bin("pg_rewind").toString(), "--target-pgdata=" + files.data(),
                 "--source-server=" + source, "--progress"), null, progress);
         if (!r.ok()) {
-            // The marker stays: a half-rewound directory must be re-cloned, never started.
+            // The marker stays: a half-rewound directory must be re-cloned, never started. It says
+            // why, so that the reason survives an agent restart (see rewindFailure()).
             LOG.warn("pg_rewind of {} from {} failed (exit {}): {}", files.data(), leader.name(), r.exitCode(), r.output());
+            String last = r.lines().isEmpty() ? "" : ": " + r.lines().get(r.lines().size() - 1);
+            try {
+                dir.unfinished(REWIND_MARK + leader.name() + FAILED_MARK + r.exitCode() + last);
+            } catch (IOException e) {
+                LOG.warn("could not note the failed rewind in {}: {}", files.unfinished(), e.getMessage());
+            }
             return false;
         }
         try {
@@ -316,6 +334,38 @@ public final class LocalPostgres implements PostgresController {
         }
         LOG.info("rewound {} from {} in {} ms", files.data(), leader.name(), millisSince(t0));
         return true;
+    }
+
+    /**
+     * A rewind that failed, or that an agent crash interrupted, leaves its marker beside the data
+     * directory: the directory is unusable, and only the operator or
+     * {@code remove_data_directory_on_rewind_failure} may wipe it.
+     */
+    @Override
+    public String rewindFailure() {
+        String mark;
+        try {
+            mark = Files.exists(files.unfinished()) ? Files.readString(files.unfinished()).strip() : null;
+        } catch (IOException e) {
+            mark = null;
+        }
+        if (mark == null || !mark.startsWith(REWIND_MARK)) {
+            return null;
+        }
+        String why = mark.contains(FAILED_MARK) ? mark
+                : mark + " did not finish (the agent stopped during it)";
+        return "rewind failed: " + why + "; data directory " + files.data() + " kept, reinitialize with `meridian reinit "
+                + name + "` or set postgresql.remove_data_directory_on_rewind_failure in " + "the node file";
+    }
+
+    @Override
+    public LostTransactions saveDivergentWal(Member leader) throws PostgresException {
+        requireStopped("saving the divergent WAL");
+        DivergenceCheck.Fork fork = new DivergenceCheck(pg, files, command()).fork(leader, controlData());
+        if (fork == null) {
+            return null;
+        }
+        return new LostTransactionsFolder(pg, files, os, command()).save(name, leader, fork);
     }
 
     @Override

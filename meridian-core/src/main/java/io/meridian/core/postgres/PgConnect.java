@@ -27,6 +27,12 @@ final class PgConnect {
      */
     static Connection open(String host, int port, NodeConfig.Credentials who, int connectTimeout, int socketTimeout,
                            NodeConfig.Tls tls) throws SQLException {
+        return open(host, port, "postgres", who, connectTimeout, socketTimeout, tls);
+    }
+
+    /** As above, to database {@code dbname} (a catalog lookup that only that database can answer). */
+    static Connection open(String host, int port, String dbname, NodeConfig.Credentials who, int connectTimeout,
+                           int socketTimeout, NodeConfig.Tls tls) throws SQLException {
         Properties p = new Properties();
         if (tls != null) {
             p.putAll(tls.libpqOptions());
@@ -41,7 +47,8 @@ final class PgConnect {
         p.setProperty("ApplicationName", "meridian-agent");
         p.setProperty("assumeMinServerVersion", "15");
         String h = host.contains(":") ? "[" + host + "]" : host;
-        return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/postgres", p);
+        String db = java.net.URLEncoder.encode(dbname, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/" + db, p);
     }
 
     /** Where the agent reaches its own server: a wildcard listen address means loopback. */

@@ -59,9 +59,25 @@ public interface PostgresController {
 
     /**
      * Runs pg_rewind against {@code leader} after a stop; returns false (and leaves the data directory
-     * as pg_rewind left it) when rewind failed and the node must be re-cloned.
+     * as pg_rewind left it, unusable until re-cloned, see {@link #rewindFailure}) when rewind failed.
      */
     boolean rewind(Member leader, java.util.function.Consumer<String> progress) throws PostgresException;
+
+    /**
+     * Why the data directory is unusable after a pg_rewind that failed or was interrupted (a
+     * sentence for the HA line naming what the operator can do), or null when no rewind failed.
+     * Until it is wiped ({@link #wipe}, by the operator's reinitialize) nothing starts or clones it,
+     * unless the node file sets {@code remove_data_directory_on_rewind_failure}.
+     */
+    String rewindFailure();
+
+    /**
+     * Before pg_rewind, with PostgreSQL stopped: when this node's WAL goes past the point where the
+     * leader's timeline left it, copies those segments to the node's lost-transactions folder with
+     * a summary of the commits in them. Null when the WAL does not go past the fork (nothing to
+     * lose); a record with no folder when it does but holds no commit.
+     */
+    io.meridian.core.cluster.LostTransactions saveDivergentWal(Member leader) throws PostgresException;
 
     /**
      * Whether this data directory's history left the leader's: compares this node's last checkpoint

@@ -90,11 +90,14 @@ class NodeConfigLoaderTest {
         "missing password|password: adm1n|#|restapi.password: missing",
         "priority not integer|failover_priority: 2|failover_priority: high|tags.failover_priority: expected a whole number",
         "bad sync mode|loop_wait: 2|synchronous_mode: always|bootstrap.dcs.synchronous_mode: expected one of off, quorum, region_quorum",
+        "relative lost dir|listen: 127.0.0.1:5432|listen: 127.0.0.1:5432\\n  lost_transactions_dir: lost|postgresql.lost_transactions_dir: expected an absolute path",
+        "lost dir inside data|listen: 127.0.0.1:5432|listen: 127.0.0.1:5432\\n  lost_transactions_dir: /tmp/meridian-test/paris-1/lost|postgresql.lost_transactions_dir: expected a folder outside data_dir",
+        "rewind flag not boolean|listen: 127.0.0.1:5432|listen: 127.0.0.1:5432\\n  remove_data_directory_on_rewind_failure: maybe|postgresql.remove_data_directory_on_rewind_failure",
     })
     void refusesBadInputNamingFileAndKey(String name, String from, String to, String expected, @TempDir Path dir)
             throws Exception {
         Path f = dir.resolve("bad.yml");
-        Files.writeString(f, GOOD.replace(from, to));
+        Files.writeString(f, GOOD.replace(from, to.replace("\\n", "\n"))); // \n in a row: a second line
         assertThatThrownBy(() -> NodeConfigLoader.load(f))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(f + ": ")
@@ -116,6 +119,21 @@ class NodeConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith(f + ": ")
                 .hasMessageContaining(expected);
+    }
+
+    @Test
+    void aFailedRewindKeepsTheDataAndLostTransactionsGoBesideTheDataDirectoryByDefault(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("paris-1.yml");
+        Files.writeString(f, GOOD);
+        NodeConfig.Postgres pg = NodeConfigLoader.load(f).postgresql();
+        assertThat(pg.removeDataDirectoryOnRewindFailure()).isFalse();
+        assertThat(pg.lostTransactionsDir()).isEqualTo(Path.of("/tmp/meridian-test/paris-1.lost"));
+
+        Files.writeString(f, GOOD.replace("listen: 127.0.0.1:5432", "listen: 127.0.0.1:5432\n"
+                + "  lost_transactions_dir: /srv/lost\n  remove_data_directory_on_rewind_failure: true"));
+        pg = NodeConfigLoader.load(f).postgresql();
+        assertThat(pg.removeDataDirectoryOnRewindFailure()).isTrue();
+        assertThat(pg.lostTransactionsDir()).isEqualTo(Path.of("/srv/lost"));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.ClusterStatus;
+import io.meridian.core.cluster.LostTransactions;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.MemberTags;
@@ -189,6 +190,29 @@ class EtcdDcsTest {
         cli.clearSwitchover(version);
         assertThat(cli.load().switchover()).isNull();
         assertThat(cli.load().switchoverVersion()).isZero();
+    }
+
+    @Test
+    void lostTransactionsAttachToTheirFailoverOnceAndSurviveLaterAppends() throws Exception {
+        EtcdDcs a = agent("a", 6);
+        TimelineEvent boot = new TimelineEvent(1, Lsn.ZERO, "bootstrap", 500, "a", null, "paris");
+        TimelineEvent failover = new TimelineEvent(2, Lsn.parse("0/3000060"), "failover", 1000, "b", "a", "tokyo");
+        a.appendHistory(boot);
+        a.appendHistory(failover);
+        LostTransactions lost = new LostTransactions("a", 1, 2, Lsn.parse("0/3000060"), Lsn.parse("0/3001000"), 3,
+                740, 742, 900, 950, java.util.List.of("public.orders"), "/srv/lost/x-tl1-to-tl2", 1100);
+        a.recordLostTransactions(lost);
+        a.recordLostTransactions(lost); // a retry after a timeout: still one record
+        TimelineEvent next = new TimelineEvent(3, Lsn.parse("0/5000000"), "switchover", 2000, "a", "b", "paris");
+        a.appendHistory(next);
+
+        assertThat(a.load().history()).containsExactly(boot, failover.withLost(lost), next);
+        assertThat(a.load().history().get(1).lost()).containsExactly(lost);
+        // A promotion the node never saw recorded cannot take the record: refused, not misfiled.
+        LostTransactions orphan = new LostTransactions("c", 3, 4, Lsn.parse("0/5000000"), null, 1, 800, 800, 0, 0,
+                null, "/srv/lost/y", 2100);
+        assertThatThrownBy(() -> a.recordLostTransactions(orphan)).isInstanceOf(DcsException.class)
+                .hasMessageContaining("no promotion after timeline 3");
     }
 
     @Test
