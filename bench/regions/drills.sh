@@ -112,7 +112,7 @@ for key, label, target in rows:
 print()
 print("RTO: from the fault to the write that ended the longest stretch without acknowledgements after it.")
 print("lost: acknowledged writes missing on the new leader (summed over trials). split: writes acknowledged")
-print("by a node after another node's promotion, including those of a client stranded in the cut-off region.")
+print("by a node after another node's promotion, including those of the writer fixed on the old leader (direct_split_brain_writes).")
 PY
 {
   echo; echo "load after each scenario:"; cat "$DIR/loads.txt"

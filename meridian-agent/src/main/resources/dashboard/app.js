@@ -163,6 +163,11 @@
     const lag = r.isLeader ? 'writes here'
       : (r.streaming ? 'streaming' : 'not streaming') + ' · lag ' + L.formatBytes(r.lagBytes) + ' / ' + L.formatSeconds(r.lagSeconds);
     el('text', { x: x + 12, y: y + 62, class: 'member-lag ' + (r.isLeader ? '' : severity(r.lagBytes, 'bytes')) }, g, lag);
+    if (!r.isLeader && !r.streaming && r.receiverError) {
+      // Why WAL does not arrive (the WAL receiver's last error): a tooltip on the box and a red outline.
+      g.classList.add('receiver-error');
+      el('title', {}, g, r.name + ' is not streaming: ' + r.receiverError);
+    }
   }
 
   function drawChart() {

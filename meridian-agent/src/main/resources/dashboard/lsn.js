@@ -93,6 +93,7 @@
           (rc ? field(rc, 'state') === 'streaming' : false),
         lagBytes: follower && head && replay ? Math.max(0, head - replay) : (follower ? null : 0),
         lagSeconds: follower ? (seconds != null && seconds >= 0 ? seconds : null) : 0,
+        receiverError: field(m, 'wal_receiver_error', 'walReceiverError') || null,
       };
     });
   }

@@ -18,6 +18,9 @@ final class MemberRecord {
         return new Member(node.name(), node.region(), role, s.running() ? "running" : "stopped", s.timeline(),
                 s.writeLsn(), s.receiveLsn(), s.replayLsn(), replication, s.replayLagSeconds(),
                 node.postgresql().connectAddress().host(), node.postgresql().connectAddress().port(),
-                node.restapi().url(), node.tags(), System.currentTimeMillis(), etcdMember);
+                node.restapi().url(), node.tags(), System.currentTimeMillis(), etcdMember,
+                // Why WAL does not reach a standby (server log), for list, the dashboard and other agents.
+                s.running() && s.inRecovery() && !s.streaming() && s.walReceiverError() != null
+                        ? s.walReceiverError().toString() : null);
     }
 }

@@ -66,6 +66,11 @@ public final class MemberTable {
         } else if (c.leaderMember().isEmpty()) {
             out.append(" Leader ").append(c.leader().name()).append(" holds the lease but its agent has no member key.\n");
         }
+        for (Member m : ordered(c)) {
+            if (m.walReceiverError() != null && m.role() == Role.REPLICA && !m.isStreaming()) {
+                out.append(" ").append(m.name()).append(" is not streaming: ").append(m.walReceiverError()).append('\n');
+            }
+        }
         if (!c.configValid()) {
             out.append(" ").append(configInvalid(c)).append('\n');
         } else if (c.config().paused()) {

@@ -39,6 +39,19 @@ class MemberTableTest {
     }
 
     @Test
+    void aReplicaThatCannotStreamSaysWhyUnderTheTable() {
+        var r = Clusters.replica("newyork-1", "newyork", 1, 50 << 20, "stopped");
+        var failing = new io.meridian.core.cluster.Member(r.name(), r.region(), r.role(), r.state(), r.timeline(),
+                r.writeLsn(), r.receiveLsn(), r.replayLsn(), r.replicationState(), r.replayLagSeconds(), r.host(), r.port(),
+                r.apiUrl(), r.tags(), r.updatedAtMillis(), null,
+                "password authentication failed for user \"replicator\" (since 40 s)");
+        var c = Clusters.cluster("paris-1", DynamicConfig.DEFAULTS, Clusters.primary("paris-1", "paris", 1), failing);
+        assertThat(MemberTable.render(c)).contains(
+                " newyork-1 is not streaming: password authentication failed for user \"replicator\" (since 40 s)");
+        assertThat(MemberTable.render(Clusters.threeRegions())).doesNotContain("is not streaming");
+    }
+
+    @Test
     void jsonRowsUsePatronictlKeysSoSeedScriptsKeepWorking() {
         List<Map<String, Object>> rows = MemberTable.rows(Clusters.threeRegions());
         assertThat(rows).hasSize(3);

@@ -45,7 +45,16 @@ public record Member(
         @JsonProperty("api_url") String apiUrl,
         MemberTags tags,
         @JsonProperty("updated_at") long updatedAtMillis,
-        @JsonProperty("etcd_member") String etcdMember) {
+        @JsonProperty("etcd_member") String etcdMember,
+        @JsonProperty("wal_receiver_error") String walReceiverError) {
+
+    /** A record without a WAL receiver error. */
+    public Member(String name, String region, Role role, String state, long timeline, Lsn writeLsn, Lsn receiveLsn,
+                  Lsn replayLsn, String replicationState, double replayLagSeconds, String host, int port, String apiUrl,
+                  MemberTags tags, long updatedAtMillis, String etcdMember) {
+        this(name, region, role, state, timeline, writeLsn, receiveLsn, replayLsn, replicationState, replayLagSeconds,
+                host, port, apiUrl, tags, updatedAtMillis, etcdMember, null);
+    }
 
     /** A record without the etcd member it talks to. */
     public Member(String name, String region, Role role, String state, long timeline, Lsn writeLsn, Lsn receiveLsn,

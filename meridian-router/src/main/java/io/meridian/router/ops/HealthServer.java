@@ -51,7 +51,9 @@ public final class HealthServer implements AutoCloseable {
         this.table = table;
         this.metrics = metrics;
         server = HttpServer.create(new InetSocketAddress(config.httpListen().host(), config.httpListen().port()), 64);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+        // Four threads: the JDK server reads a request's headers on them, so one half-sent request
+        // (held for up to the 10 s request timeout) must not hold HAProxy's /health checks behind it.
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "meridian-router-http");
             t.setDaemon(true);
             return t;
