@@ -307,23 +307,23 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         try {
             req = RestartRequest.parse(body, java.time.Instant.now());
         } catch (RestartRequest.Rejected e) {
-            return Response.json(e.status(), Map.of("error", e.getMessage()));
+            return Response.text(e.status(), e.getMessage());
         }
         if (req.schedule() == null) {
             String why = restartRefusal(req);
             if (why != null) {
-                return Response.json(503, Map.of("error", "restart conditions are not satisfied: " + why));
+                return Response.text(503, "restart conditions are not satisfied (" + why + ")");
             }
-            return operator("restart");
+            return Response.text(200, tasks.submit(OperatorTasks.Kind.RESTART).get(RestApi.OPERATION_MINUTES, TimeUnit.MINUTES));
         }
         Cluster c = loop.lastCluster();
         if (c != null && c.config().paused()) {
-            return Response.json(500, Map.of("error", "Can't schedule restart in the paused state"));
+            return Response.text(500, "Can't schedule restart in the paused state");
         }
         if (!restarts.schedule(req, this::scheduledRestart)) {
-            return Response.json(409, Map.of("error", "Another restart is already scheduled"));
+            return Response.text(409, "Another restart is already scheduled");
         }
-        return Response.json(202, Map.of("message", "Restart scheduled"));
+        return Response.text(202, "Restart scheduled");
     }
 
     /** Why the request's conditions do not hold now (role, version, pending restart), or null. */
@@ -346,8 +346,8 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     @Override
     public Response cancelRestart() {
-        return restarts.cancel() ? Response.json(200, Map.of("message", "scheduled restart deleted"))
-                : Response.json(404, Map.of("error", "no restarts are scheduled"));
+        return restarts.cancel() ? Response.text(200, "scheduled restart deleted")
+                : Response.text(404, "no restarts are scheduled");
     }
 
     @Override

@@ -50,7 +50,10 @@ public final class PatroniCluster {
             if (m.timeline() > 0) {
                 out.put("timeline", m.timeline());
             }
-            out.put("tags", PatroniStatus.tags(m.tags()));
+            Map<String, Object> tags = PatroniStatus.tags(m.tags());
+            if (!tags.isEmpty()) {
+                out.put("tags", tags);
+            }
             if (!m.name().equals(leader)) {
                 long lsn = m.lsn().value();
                 out.put("lag", m.role() != Role.REPLICA && lsn == 0 ? "unknown" : Math.max(0, clusterLsn - lsn));

@@ -72,7 +72,10 @@ public final class PatroniStatus {
             r.put("cluster_unlocked", true);
         }
         r.put("dcs_last_seen", node.dcsLastSeen());
-        r.put("tags", tags(node.tags()));
+        Map<String, Object> tags = tags(node.tags());
+        if (!tags.isEmpty()) {
+            r.put("tags", tags);
+        }
         if (pg.systemId() != null) {
             r.put("database_system_identifier", pg.systemId());
         }
@@ -95,14 +98,23 @@ public final class PatroniStatus {
     }
 
     /**
-     * The tags as Patroni lists them (and as {@code ?tag_key=value} compares them): Meridian's three,
-     * always present, with their defaults when the node file leaves them out.
+     * The tags as Patroni lists them, and as {@code ?tag_key=value} compares them: Patroni drops a
+     * boolean tag that is false ({@code nofailover: false} is no tag; the recorded 3.0.2 answers
+     * {@code /replica?tag_nofailover=false} with 503), so {@code nofailover} and
+     * {@code noloadbalance} appear only when true, and {@code failover_priority} only when it is not
+     * Meridian's default of 1.
      */
     public static Map<String, Object> tags(MemberTags t) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("nofailover", t.noFailover());
-        m.put("failover_priority", t.failoverPriority());
-        m.put("noloadbalance", t.noLoadBalance());
+        if (t.noFailover()) {
+            m.put("nofailover", true);
+        }
+        if (t.failoverPriority() != MemberTags.DEFAULT.failoverPriority()) {
+            m.put("failover_priority", t.failoverPriority());
+        }
+        if (t.noLoadBalance()) {
+            m.put("noloadbalance", true);
+        }
         return m;
     }
 }
