@@ -36,6 +36,9 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Meridian's version from the jar's manifest; {@code dev} when run from classes. */
+    private static final String VERSION = java.util.Objects.requireNonNullElse(
+            Agent.class.getPackage().getImplementationVersion(), "dev");
 
     private final NodeConfig node;
     private final Dcs dcs;
@@ -296,10 +299,6 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 state, dcsLastSeenMillis / 1000, restarts.describe());
         return PatroniStatus.of(me, s, s.running() ? facts.read() : PgFacts.UNKNOWN, c);
     }
-
-    /** Meridian's version from the jar's manifest; {@code dev} when run from classes. */
-    private static final String VERSION = java.util.Objects.requireNonNullElse(
-            Agent.class.getPackage().getImplementationVersion(), "dev");
 
     @Override
     public Response restart(String body) throws Exception {

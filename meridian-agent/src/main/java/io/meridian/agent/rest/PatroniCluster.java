@@ -2,7 +2,6 @@ package io.meridian.agent.rest;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
-import io.meridian.core.cluster.Role;
 import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.TimelineEvent;
 import java.time.Instant;
@@ -56,7 +55,7 @@ public final class PatroniCluster {
             }
             if (!m.name().equals(leader)) {
                 long lsn = m.lsn().value();
-                out.put("lag", m.role() != Role.REPLICA && lsn == 0 ? "unknown" : Math.max(0, clusterLsn - lsn));
+                out.put("lag", lsn == 0 ? "unknown" : Math.max(0, clusterLsn - lsn)); // Patroni: no position known
             }
             out.put("region", m.region());
             members.add(out);

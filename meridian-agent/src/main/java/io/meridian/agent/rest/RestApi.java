@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP API on the JDK's HTTP server. Health checks answer GET, HEAD and OPTIONS with
  * 200 or 503 like Patroni's; status endpoints return JSON; mutating endpoints require HTTP Basic
- * credentials from the node file and answer 401 without them.
+ * credentials from the node file and answer 401 without them. At Patroni's URLs ({@code /patroni},
+ * {@code /cluster}, {@code /history}, {@code /restart}) the answers take Patroni's shape; Meridian's
+ * own records are under {@code /meridian/} (docs/rest-api.md).
  *
  * <p>Three lanes, so that a load balancer's check is never queued behind an operator: probes (the
  * health paths, {@code /status}, {@code /metrics}, failsafe pings) are answered on the server's own
