@@ -69,7 +69,7 @@ done
 
 echo "# waiting for a leader and two streaming replicas" >&2
 for _ in $(seq 300); do
-  c=$(curl -sf "http://127.0.0.1:${REST[paris-1]}/cluster" || true)
+  c=$(curl -sf "http://127.0.0.1:${REST[paris-1]}/meridian/cluster" || true)
   LEADER=$(jq -r '.leader.name // empty' <<<"$c" 2>/dev/null || true)
   STREAMING=$(jq '[.members[]? | select(.replication_state == "streaming")] | length' <<<"$c" 2>/dev/null || echo 0)
   [ -n "$LEADER" ] && [ "$STREAMING" = 2 ] && break

@@ -2,7 +2,7 @@
  * Meridian's live dashboard: polls the agent once a second and redraws topology, lag chart, slots,
  * sync set, failover history and alerts. Plain DOM and SVG, no build step.
  *
- * Data: GET /dashboard/data -> {cluster, local, alerts}; falls back to GET /cluster (no alerts).
+ * Data: GET /dashboard/data -> {cluster, local, alerts}; falls back to GET /meridian/cluster (no alerts).
  * URL parameters: ?api=http://host:8008 to read another agent, ?poll=ms, ?window=minutes.
  * For tests: <body data-leader="..."> always names the current leader ("" when none), and
  * data-polls counts successful refreshes.
@@ -53,8 +53,8 @@
 
   async function fetchData() {
     let res = await fetch(API + dataPath, { cache: 'no-store' });
-    if (res.status === 404 && dataPath !== '/cluster') {
-      dataPath = '/cluster';
+    if (res.status === 404 && dataPath !== '/meridian/cluster') {
+      dataPath = '/meridian/cluster';
       res = await fetch(API + dataPath, { cache: 'no-store' });
     }
     if (!res.ok) throw new Error('GET ' + dataPath + ' answered ' + res.status);

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.agent.metrics.AgentMetrics;
 import io.meridian.agent.rest.AgentEndpoints;
 import io.meridian.agent.rest.HealthCheck;
+import io.meridian.agent.rest.PatroniStatus;
+import io.meridian.agent.rest.PgFacts;
+import io.meridian.agent.rest.RestartRequest;
 import io.meridian.agent.rest.Response;
 import io.meridian.agent.rest.RestApi;
 import io.meridian.core.cluster.Cluster;
@@ -33,6 +36,9 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Meridian's version from the jar's manifest; {@code dev} when run from classes. */
+    private static final String VERSION = java.util.Objects.requireNonNullElse(
+            Agent.class.getPackage().getImplementationVersion(), "dev");
 
     private final NodeConfig node;
     private final Dcs dcs;
@@ -56,6 +62,9 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private final java.util.Deque<String> recent = new java.util.concurrent.ConcurrentLinkedDeque<>();
     private volatile long lastCycleNanos = System.nanoTime();
     private volatile long lastCycleAtMillis;
+    private volatile long dcsLastSeenMillis;
+    private final PgFactsQuery facts;
+    private final RestartSchedule restarts = new RestartSchedule(java.time.Clock.systemUTC());
 
     public Agent(NodeConfig node, Dcs dcs, PostgresController pg) throws IOException {
         NodeConfig.Fence fenceConfig = node.fence() != null ? node.fence()
@@ -74,6 +83,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         this.loop = new HaLoop(node, dcs, pg, deadline, probe, tasks, new HaLoop.Listener() {
             @Override
             public void cycle(Cluster cluster, PgState state, String reason) {
+                dcsLastSeenMillis = System.currentTimeMillis(); // a cycle is reported only after etcd answered
                 metrics.update(cluster, state, dcs.leaseRemainingSeconds());
                 var warnings = slotGuard.check(state.running() && !state.inRecovery() ? state.slots() : java.util.List.of());
                 // Log when the set of inactive slots changes, not every cycle.
@@ -92,6 +102,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 }
             }
         });
+        this.facts = new PgFactsQuery(node.postgresql());
         this.rest = new RestApi(node.restapi().listen(), node.restapi().username(), node.restapi().password(),
                 node.restapi().tls(), this);
         this.loopThread = new Thread(this::runLoop, "ha-loop");
@@ -264,7 +275,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     public int health(String path, Map<String, String> query) {
         PgState s = pg.observe();
         return HealthCheck.status(path, query, loop.lastCluster(), node.name(), s,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCycleNanos), node.tags().noLoadBalance());
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCycleNanos), node.tags());
     }
 
     @Override
@@ -277,6 +288,65 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 s.inRecovery(), s.writeLsn(), s.receiveLsn(), s.replayLsn(), s.streaming() ? "streaming" : null,
                 loop.replicating(cfg), s.replayLagSeconds(), c != null && c.isLeader(node.name()), pg.postmasterPid(),
                 s.systemId(), cfg.paused(), lastReason, lastCycleAtMillis, node.tags());
+    }
+
+    @Override
+    public Map<String, Object> patroni() {
+        PgState s = pg.observe();
+        Cluster c = loop.lastCluster();
+        String state = c == null ? "stopped" : c.member(node.name()).map(m -> m.state()).orElse("stopped");
+        var me = new PatroniStatus.Node(node.name(), node.cluster(), node.region(), VERSION, node.tags(),
+                state, dcsLastSeenMillis / 1000, restarts.describe());
+        return PatroniStatus.of(me, s, s.running() ? facts.read() : PgFacts.UNKNOWN, c);
+    }
+
+    @Override
+    public Response restart(String body) throws Exception {
+        RestartRequest req;
+        try {
+            req = RestartRequest.parse(body, java.time.Instant.now());
+        } catch (RestartRequest.Rejected e) {
+            return Response.text(e.status(), e.getMessage());
+        }
+        if (req.schedule() == null) {
+            String why = restartRefusal(req);
+            if (why != null) {
+                return Response.text(503, "restart conditions are not satisfied (" + why + ")");
+            }
+            return Response.text(200, tasks.submit(OperatorTasks.Kind.RESTART).get(RestApi.OPERATION_MINUTES, TimeUnit.MINUTES));
+        }
+        Cluster c = loop.lastCluster();
+        if (c != null && c.config().paused()) {
+            return Response.text(500, "Can't schedule restart in the paused state");
+        }
+        if (!restarts.schedule(req, this::scheduledRestart)) {
+            return Response.text(409, "Another restart is already scheduled");
+        }
+        return Response.text(202, "Restart scheduled");
+    }
+
+    /** Why the request's conditions do not hold now (role, version, pending restart), or null. */
+    private String restartRefusal(RestartRequest req) {
+        PgState s = pg.observe();
+        PgFacts f = s.running() ? facts.read() : PgFacts.UNKNOWN;
+        return req.refusal(s.running() && !s.inRecovery(), f.serverVersion(), f.pendingRestart());
+    }
+
+    /** At the scheduled time: the conditions are checked then, as Patroni does, and the HA loop restarts. */
+    private void scheduledRestart(RestartRequest req) {
+        String why = restartRefusal(req);
+        if (why != null) {
+            LOG.info("scheduled restart not carried out: {}", why);
+            return;
+        }
+        tasks.submit(OperatorTasks.Kind.RESTART).whenComplete((done, e) -> LOG.info("scheduled restart: {}",
+                e == null ? done : "failed: " + e.getMessage()));
+    }
+
+    @Override
+    public Response cancelRestart() {
+        return restarts.cancel() ? Response.text(200, "scheduled restart deleted")
+                : Response.text(404, "no restarts are scheduled");
     }
 
     @Override
@@ -423,6 +493,8 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         rest.close();
+        restarts.close();
+        facts.close();
         deadline.close();
     }
 

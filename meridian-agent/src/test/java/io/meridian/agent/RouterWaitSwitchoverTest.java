@@ -83,9 +83,9 @@ class RouterWaitSwitchoverTest {
         assertThat(patchConfig("{\"router_wait_timeout\": 30}").statusCode()).isEqualTo(200);
         long before = cluster.cluster().revision();
         publish(before, old);
-        // GET /cluster shows what routers report next to the cluster record.
+        // GET /meridian/cluster shows what routers report next to the cluster record.
         JsonNode view = new ObjectMapper().readTree(client().send(HttpRequest.newBuilder(
-                URI.create(cluster.restUrl(target) + "/cluster")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                URI.create(cluster.restUrl(target) + "/meridian/cluster")).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(view.path("leader").path("name").asText()).isEqualTo(old);
         assertThat(view.path("routers")).hasSize(1);
         assertThat(view.path("routers").get(0).path("router").asText()).isEqualTo("r1");

@@ -96,9 +96,9 @@ class RouterWaitEndToEndTest {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(agents.get(next).recentReasons())
                 .anyMatch(r -> r.startsWith("promoted to leader")
                         && r.contains("router router-e2e follows me as of revision " + leaderRevision)));
-        // GET /cluster on the new leader shows the same report.
+        // GET /meridian/cluster on the new leader shows the same report.
         JsonNode view = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(nodes.get(next).restapi().url() + "/cluster")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                URI.create(nodes.get(next).restapi().url() + "/meridian/cluster")).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(view.path("routers").get(0).path("leader").asText()).isEqualTo(next);
         // And writes through the router land on the new leader.
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> writeThroughRouterLandsOn()

@@ -11,8 +11,11 @@ public interface AgentEndpoints {
     /** 200, 503, or 404 when {@code path} is not a health check. */
     int health(String path, Map<String, String> query);
 
-    /** This node's status (a record serialised as JSON). */
+    /** This node's status (a record serialised as JSON): Meridian's {@code /status}, which peers read. */
     Object status();
+
+    /** This node's status in Patroni's shape ({@code /patroni}, and the body of a health check's GET). */
+    Object patroni();
 
     /** The cluster as etcd holds it now (falls back to the last record read by the HA loop). */
     Cluster cluster();
@@ -29,8 +32,14 @@ public interface AgentEndpoints {
 
     Response cancelSwitchover() throws Exception;
 
-    /** {@code restart}, {@code reload} or {@code reinitialize}, carried out by the HA loop. */
+    /** {@code reload} or {@code reinitialize}, carried out by the HA loop. */
     Response operator(String action) throws Exception;
+
+    /** Patroni's {@code POST /restart}: now or at {@code schedule}, if the body's conditions hold (see {@link RestartRequest}). */
+    Response restart(String body) throws Exception;
+
+    /** Patroni's {@code DELETE /restart}: cancels a scheduled restart (404 when none is). */
+    Response cancelRestart();
 
     /** A failsafe ping from the leader while etcd is unreachable (see the agent's Failsafe). */
     Response failsafe(String body) throws Exception;

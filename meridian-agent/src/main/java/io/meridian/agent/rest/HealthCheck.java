@@ -2,6 +2,7 @@ package io.meridian.agent.rest;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
+import io.meridian.core.cluster.MemberTags;
 import io.meridian.core.postgres.PgState;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +17,14 @@ public final class HealthCheck {
 
     /** Every path {@link #status} answers; the REST API serves these from its own threads. */
     public static final Set<String> PATHS = Set.of("/", "/primary", "/read-write", "/master", "/leader", "/replica",
-            "/read-only", "/asynchronous", "/async", "/synchronous", "/sync", "/health", "/liveness", "/readiness");
+            "/read-only", "/asynchronous", "/async", "/synchronous", "/sync", "/health", "/liveness", "/readiness",
+            "/standby-leader", "/standby_leader", "/quorum", "/read-only-quorum", "/read-only-sync",
+            "/read-only-synchronous");
+
+    /** Paths Patroni answers without looking at {@code ?tag_key=value}: who leads does not depend on tags. */
+    private static final Set<String> TAGLESS = Set.of("/", "/primary", "/read-write", "/master", "/leader",
+            "/standby-leader", "/standby_leader", "/liveness", "/readiness");
+    private static final String TAG_PREFIX = "tag_";
 
     private HealthCheck() {
     }
@@ -45,10 +53,35 @@ public final class HealthCheck {
      * @param me            this member's name
      * @param pg            last observation of the local PostgreSQL
      * @param loopAgeMillis how long since the last HA cycle finished
-     * @param noLoadBalance the node is tagged noloadbalance
+     * @param tags          the node's tags ({@code noloadbalance}, and what {@code ?tag_key=value} compares)
      * @return 200 or 503, or 404 for a path that is not a health check
      */
     public static int status(String path, Map<String, String> query, Cluster cluster, String me, PgState pg,
+                             long loopAgeMillis, MemberTags tags) {
+        int code = check(path, query, cluster, me, pg, loopAgeMillis, tags.noLoadBalance());
+        return code == 200 && !TAGLESS.contains(path) && !tagsMatch(query, tags) ? 503 : code;
+    }
+
+    /**
+     * Patroni's tag filter: every {@code tag_<key>=<value>} parameter must name one of the node's
+     * tags and equal its value as text (booleans lower case, {@code true}/{@code false}); any
+     * mismatch, or an unknown tag, fails the check.
+     */
+    public static boolean tagsMatch(Map<String, String> query, MemberTags tags) {
+        Map<String, Object> mine = PatroniStatus.tags(tags);
+        for (Map.Entry<String, String> q : query.entrySet()) {
+            if (!q.getKey().startsWith(TAG_PREFIX)) {
+                continue;
+            }
+            Object value = mine.get(q.getKey().substring(TAG_PREFIX.length()));
+            if (value == null || !String.valueOf(value).toLowerCase(Locale.ROOT).equals(q.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int check(String path, Map<String, String> query, Cluster cluster, String me, PgState pg,
                              long loopAgeMillis, boolean noLoadBalance) {
         boolean leader = cluster != null && cluster.isLeader(me);
         boolean primary = pg.running() && !pg.inRecovery() && leader;
@@ -61,6 +94,14 @@ public final class HealthCheck {
             case "/asynchronous", "/async" -> ok(replica && !isSync(cluster, me) && withinLag(query, cluster, pg));
             case "/synchronous", "/sync" -> ok(replica && isSync(cluster, me));
             case "/health" -> ok(pg.running());
+            // Meridian runs no standby cluster (a cluster replicating from another one) yet: no node
+            // is ever its leader, so this is 503 everywhere, as Patroni answers in a primary cluster.
+            case "/standby-leader", "/standby_leader" -> 503;
+            // Patroni's replica conditions, for a member of the synchronous set. Meridian's set is a
+            // quorum (ANY n), so its members are both Patroni's sync and quorum standbys.
+            case "/quorum" -> ok(isSync(cluster, me) && patroniReplica(query, cluster, pg, noLoadBalance));
+            case "/read-only-quorum", "/read-only-sync", "/read-only-synchronous" -> ok(primary
+                    || (isSync(cluster, me) && patroniReplica(query, cluster, pg, noLoadBalance)));
             // A new leader waiting for routers (router_wait_timeout) holds one cycle that long, alive.
             case "/liveness" -> ok(cluster == null || loopAgeMillis <= (leader ? 1 : 2) * cluster.config().ttlMillis()
                     + cluster.config().routerWaitTimeoutMillis());
@@ -69,6 +110,11 @@ public final class HealthCheck {
                             cluster == null ? Long.MAX_VALUE : cluster.config().maximumLagOnFailover())), cluster, pg)));
             default -> 404;
         };
+    }
+
+    /** Patroni's {@code replica_status_code}: a running replica, load-balanced, within {@code ?lag}. */
+    private static boolean patroniReplica(Map<String, String> query, Cluster cluster, PgState pg, boolean noLoadBalance) {
+        return pg.running() && pg.inRecovery() && !noLoadBalance && withinLag(query, cluster, pg);
     }
 
     private static int ok(boolean b) {

@@ -13,6 +13,11 @@ public record Response(int status, String contentType, byte[] body) {
         }
     }
 
+    /** A plain-text answer, as Patroni writes its operation results ({@code Restart scheduled}). */
+    public static Response text(int status, String message) {
+        return new Response(status, "text/plain; charset=utf-8", message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public static Response empty(int status) {
         return new Response(status, "text/plain", new byte[0]);
     }

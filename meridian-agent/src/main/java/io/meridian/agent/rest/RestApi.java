@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's HTTP API on the JDK's HTTP server. Health checks answer GET, HEAD and OPTIONS with
  * 200 or 503 like Patroni's; status endpoints return JSON; mutating endpoints require HTTP Basic
- * credentials from the node file and answer 401 without them.
+ * credentials from the node file and answer 401 without them. At Patroni's URLs ({@code /patroni},
+ * {@code /cluster}, {@code /history}, {@code /restart}) the answers take Patroni's shape; Meridian's
+ * own records are under {@code /meridian/} (docs/rest-api.md).
  *
  * <p>Three lanes, so that a load balancer's check is never queued behind an operator: probes (the
  * health paths, {@code /status}, {@code /metrics}, failsafe pings) are answered on the server's own
@@ -191,7 +193,8 @@ public final class RestApi implements AutoCloseable {
             return Lane.PROBE;
         }
         return switch (method + " " + path) {
-            case "GET /status", "HEAD /status", "GET /patroni", "HEAD /patroni", "GET /metrics", "POST /failsafe" -> Lane.PROBE;
+            case "GET /status", "HEAD /status", "GET /meridian/status", "GET /patroni", "HEAD /patroni", "GET /metrics",
+                 "POST /failsafe" -> Lane.PROBE;
             case "POST /switchover", "POST /failover", "POST /restart", "POST /reinitialize", "POST /reload" -> Lane.OPERATION;
             default -> Lane.REQUEST;
         };
@@ -246,12 +249,15 @@ public final class RestApi implements AutoCloseable {
             if (HealthCheck.PATHS.contains(path)) {
                 HealthCheck.validate(query);
                 int health = endpoints.health(path, query);
-                return "GET".equals(method) ? Response.json(health, endpoints.status()) : Response.empty(health);
+                return "GET".equals(method) ? Response.json(health, endpoints.patroni()) : Response.empty(health);
             }
             return switch (path) {
-                case "/status", "/patroni" -> Response.json(200, endpoints.status());
-                case "/cluster" -> Response.json(200, clusterWithRouters());
-                case "/history" -> Response.json(200, endpoints.cluster().history());
+                case "/status", "/meridian/status" -> Response.json(200, endpoints.status());
+                case "/patroni" -> Response.json(200, endpoints.patroni());
+                case "/cluster" -> Response.json(200, PatroniCluster.of(endpoints.cluster()));
+                case "/meridian/cluster" -> Response.json(200, clusterWithRouters());
+                case "/history" -> Response.json(200, PatroniCluster.history(endpoints.cluster().history()));
+                case "/meridian/history" -> Response.json(200, endpoints.cluster().history());
                 case "/config" -> Response.json(200, endpoints.cluster().config());
                 case "/metrics" -> new Response(200, "text/plain; version=0.0.4; charset=utf-8",
                         endpoints.metrics().getBytes(StandardCharsets.UTF_8));
@@ -268,7 +274,8 @@ public final class RestApi implements AutoCloseable {
             case "POST /switchover" -> endpoints.switchover(body, false);
             case "POST /failover" -> endpoints.switchover(body, true);
             case "DELETE /switchover" -> endpoints.cancelSwitchover();
-            case "POST /restart" -> endpoints.operator("restart");
+            case "POST /restart" -> endpoints.restart(body);
+            case "DELETE /restart" -> endpoints.cancelRestart();
             case "POST /reload" -> endpoints.operator("reload");
             case "POST /reinitialize" -> endpoints.operator("reinitialize");
             case "POST /failsafe" -> endpoints.failsafe(body);

@@ -196,11 +196,16 @@ class RestApiTest {
         public int health(String path, Map<String, String> query) {
             PgState replica = new PgState(true, true, 1, io.meridian.core.cluster.Lsn.ZERO, io.meridian.core.cluster.Lsn.ZERO,
                     io.meridian.core.cluster.Lsn.ZERO, true, "127.0.0.1", 0, false, "1", List.of(), List.of(), 0);
-            return HealthCheck.status(path, query, null, "me", replica, 0, false);
+            return HealthCheck.status(path, query, null, "me", replica, 0, io.meridian.core.cluster.MemberTags.DEFAULT);
         }
 
         @Override
         public Object status() {
+            return Map.of("state", "running");
+        }
+
+        @Override
+        public Object patroni() {
             return Map.of("state", "running");
         }
 
@@ -248,6 +253,16 @@ class RestApiTest {
         @Override
         public Response operator(String action) throws Exception {
             return slow();
+        }
+
+        @Override
+        public Response restart(String body) throws Exception {
+            return slow();
+        }
+
+        @Override
+        public Response cancelRestart() {
+            return Response.json(404, Map.of());
         }
 
         @Override
