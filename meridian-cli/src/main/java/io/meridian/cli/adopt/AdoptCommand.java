@@ -105,7 +105,7 @@ public final class AdoptCommand implements Callable<Integer> {
         NodeConfig node = write(r.yaml());
         out.println("wrote " + output + " from " + source.patroni);
         for (String note : r.notes()) {
-            out.println("not carried over: " + note);
+            out.println(note);
         }
         if (!takeOver) {
             out.println("next: stop Patroni on this node, then run this again with --take-over and start the agent");

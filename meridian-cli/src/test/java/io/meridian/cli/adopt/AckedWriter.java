@@ -33,6 +33,8 @@ final class AckedWriter implements AutoCloseable {
         login.setProperty("password", password);
         login.setProperty("connectTimeout", "2");
         login.setProperty("socketTimeout", "5");
+        // With several hosts: the one that accepts writes, as a Patroni-era client finds it.
+        login.setProperty("targetServerType", "primary");
         thread = new Thread(this::run, "acked-writer");
         thread.setDaemon(true);
         lastAckNanos = System.nanoTime();
@@ -72,6 +74,13 @@ final class AckedWriter implements AutoCloseable {
 
     long longestGapMillis() {
         return longestGapNanos / 1_000_000;
+    }
+
+    /** The longest gap so far, and a new measurement from now on. */
+    long takeLongestGapMillis() {
+        long gap = longestGapMillis();
+        longestGapNanos = 0;
+        return gap;
     }
 
     /** Acknowledged ids the server at {@code hostPort} does not hold. */
