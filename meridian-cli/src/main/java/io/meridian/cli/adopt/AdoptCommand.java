@@ -63,6 +63,10 @@ public final class AdoptCommand implements Callable<Integer> {
     @Option(names = "--region", defaultValue = "main", description = "This node's region (default: ${DEFAULT-VALUE}).")
     String region;
 
+    @Option(names = "--dynamic", paramLabel = "FILE", description = {"With --patroni: the output of `patronictl show-config`,",
+            "the cluster configuration as it is now, instead of bootstrap.dcs."})
+    Path dynamic;
+
     @Option(names = "--take-over", description = {"With --patroni, after Patroni is stopped on this node: ready the data",
             "directory and, on the primary, claim the cluster's keys in etcd."})
     boolean takeOver;
@@ -94,14 +98,11 @@ public final class AdoptCommand implements Callable<Integer> {
     }
 
     private int fromPatroni(PrintWriter out) throws IOException {
-        String text;
-        try {
-            text = Files.readString(source.patroni);
-        } catch (IOException e) {
-            throw new CliException("cannot read " + source.patroni + ": " + e.getMessage());
-        }
-        PatroniConfigConverter.Result r = PatroniConfigConverter.convert(source.patroni.toString(), text, region,
-                Secrets::generate);
+        String text = read(source.patroni);
+        PatroniConfigConverter.Result r = dynamic == null
+                ? PatroniConfigConverter.convert(source.patroni.toString(), text, region, Secrets::generate)
+                : PatroniConfigConverter.convert(source.patroni.toString(), text, region, Secrets::generate,
+                        dynamic.toString(), read(dynamic));
         NodeConfig node = write(r.yaml());
         out.println("wrote " + output + " from " + source.patroni);
         for (String note : r.notes()) {
@@ -168,6 +169,14 @@ public final class AdoptCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new CliException("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     private static PgState observe(NodeConfig node) {

@@ -61,6 +61,21 @@ public final class PatroniConfigConverter {
      * @param password supplies a password where Meridian needs one that Patroni's file lacks (REST API)
      */
     public static Result convert(String source, String text, String region, java.util.function.Supplier<String> password) {
+        return new PatroniConfigConverter(source).run(read(source, text), region, password, null);
+    }
+
+    /**
+     * As {@link #convert(String, String, String, java.util.function.Supplier)}, the cluster
+     * configuration taken from {@code patronictl show-config}'s output instead of
+     * {@code bootstrap.dcs}: the live one, with every {@code patronictl edit-config} since the
+     * cluster was made (a standby must not restart with a lower max_connections than its primary's).
+     */
+    public static Result convert(String source, String text, String region, java.util.function.Supplier<String> password,
+                                 String dynamicSource, String dynamicText) {
+        return new PatroniConfigConverter(source).run(read(source, text), region, password, read(dynamicSource, dynamicText));
+    }
+
+    private static JsonNode read(String source, String text) {
         JsonNode root;
         try {
             root = YAML_IN.readTree(text);
@@ -70,10 +85,10 @@ public final class PatroniConfigConverter {
         if (root == null || !root.isObject()) {
             throw new ConfigException(source, null, "expected Patroni's YAML mapping");
         }
-        return new PatroniConfigConverter(source).run(root, region, password);
+        return root;
     }
 
-    private Result run(JsonNode root, String region, java.util.function.Supplier<String> password) {
+    private Result run(JsonNode root, String region, java.util.function.Supplier<String> password, JsonNode dynamic) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("cluster", required(root, "scope"));
         String name = required(root, "name");
@@ -94,7 +109,8 @@ public final class PatroniConfigConverter {
         if (!tags.isEmpty()) {
             out.put("tags", tags);
         }
-        Map<String, Object> dcs = dcs(root.path("bootstrap").path("dcs"), "bootstrap.dcs");
+        Map<String, Object> dcs = dynamic == null ? dcs(root.path("bootstrap").path("dcs"), "bootstrap.dcs")
+                : dcs(dynamic, "show-config");
         out.put("bootstrap", Map.of("dcs", dcs));
         for (String key : List.of("bootstrap.initdb", "bootstrap.pg_hba", "bootstrap.users", "bootstrap.post_bootstrap",
                 "bootstrap.post_init", "bootstrap.method")) {

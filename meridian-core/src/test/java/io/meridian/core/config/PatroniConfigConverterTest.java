@@ -129,6 +129,29 @@ class PatroniConfigConverterTest {
     }
 
     @Test
+    void theLiveConfigurationReplacesBootstrapDcs() throws IOException {
+        String patroni;
+        try (InputStream in = PatroniConfigConverterTest.class.getResourceAsStream("/patroni/patroni.yml")) {
+            patroni = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String showConfig = """
+                loop_wait: 10
+                retry_timeout: 10
+                ttl: 30
+                maximum_lag_on_failover: 1048576
+                postgresql:
+                  parameters: {max_connections: 500}
+                  use_pg_rewind: true
+                pause: false
+                """;
+        var r = PatroniConfigConverter.convert("patroni.yml", patroni, "paris", () -> "x", "show-config.yml", showConfig);
+        assertThat(String.valueOf(at(r.node(), "bootstrap.dcs.parameters.max_connections"))).isEqualTo("500");
+        assertThat(at(r.node(), "bootstrap.dcs.paused")).isEqualTo(false);
+        assertThat(at(r.node(), "bootstrap.dcs.synchronous_mode")).isNull();
+        assertThat(r.notes()).anySatisfy(n -> assertThat(n).startsWith("show-config.postgresql.use_pg_rewind: "));
+    }
+
+    @Test
     void aMissingPasswordNamesTheKey() {
         String patroni = """
                 scope: demo
