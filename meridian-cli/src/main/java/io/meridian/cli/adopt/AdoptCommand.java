@@ -188,7 +188,10 @@ public final class AdoptCommand implements Callable<Integer> {
         return state;
     }
 
-    /** Writes the node file 0600 (it holds passwords) and reads it back as the agent will. */
+    /**
+     * Writes the node file 0600 (it holds passwords), owned by the PostgreSQL user the agent runs
+     * as, and reads it back as the agent will.
+     */
     private NodeConfig write(String yaml) throws IOException {
         Path tmp = output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
@@ -196,10 +199,17 @@ public final class AdoptCommand implements Callable<Integer> {
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, "# Written by meridian adopt; see docs/configuration.md for every key.\n" + yaml);
         Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        NodeConfig node;
         try {
-            return NodeConfigLoader.load(output);
+            node = NodeConfigLoader.load(output);
         } catch (ConfigException e) {
             throw new CliException(e.getMessage() + " (fix " + output + " by hand)", e);
         }
+        if ("root".equals(System.getProperty("user.name"))) {
+            // The agent runs as the PostgreSQL user (deploy/systemd/meridian-agent.service) and must read it.
+            Files.setOwner(output, output.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(node.postgresql().osUser()));
+        }
+        return node;
     }
 }
