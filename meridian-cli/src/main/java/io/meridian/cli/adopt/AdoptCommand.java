@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
  * agent on the node file afterwards: it takes over PostgreSQL as it runs.
  */
 @Command(name = "adopt", description = {"Bring a running PostgreSQL under Meridian without restarting it:",
-        "from Patroni's node file (--patroni) or a standalone Debian cluster (--pgdata, --config-dir)."})
+        "from Patroni's node file (--patroni) or a standalone Debian cluster (--pgdata, --config-dir).",
+        "Standalone: MERIDIAN_SUPERUSER_PASSWORD and MERIDIAN_REPLICATION_PASSWORD keep the roles' current",
+        "passwords; without them, new ones are set and written to the node file."})
 public final class AdoptCommand implements Callable<Integer> {
 
     @Spec
@@ -156,8 +158,11 @@ public final class AdoptCommand implements Callable<Integer> {
             NodeConfig node = write(StandaloneNodeFile.yaml(nodeTree));
             out.println("wrote " + output + " for " + data + " (pid " + pm.pid() + ", port " + pm.port() + ")");
             AdoptedDataDirectory dir = new AdoptedDataDirectory(node);
-            dir.setSuperuserPassword(pm);
-            out.println("set the password of " + node.postgresql().superuser().username() + " (kept in " + output + ")");
+            String kept = System.getenv(StandaloneNodeFile.SUPERUSER_PASSWORD);
+            if (kept == null || kept.isEmpty()) {
+                dir.setSuperuserPassword(pm);
+                out.println("set the password of " + node.postgresql().superuser().username() + " (kept in " + output + ")");
+            }
             dir.prepareFromConfigDir(s.configDir).forEach(out::println);
             LocalPostgres pg = new LocalPostgres(node);
             pg.ensureReplicationRole();

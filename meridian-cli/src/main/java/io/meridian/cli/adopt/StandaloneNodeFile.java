@@ -20,6 +20,10 @@ final class StandaloneNodeFile {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
+    /** Environment variables holding the roles' current passwords, when they have ones to keep. */
+    static final String SUPERUSER_PASSWORD = "MERIDIAN_SUPERUSER_PASSWORD";
+    static final String REPLICATION_PASSWORD = "MERIDIAN_REPLICATION_PASSWORD";
+
     private StandaloneNodeFile() {
     }
 
@@ -32,8 +36,8 @@ final class StandaloneNodeFile {
         if (connectAddress != null) {
             pg.put("connect_address", connectAddress);
         }
-        pg.put("superuser", credentials("postgres"));
-        pg.put("replication", credentials("replicator"));
+        pg.put("superuser", credentials("postgres", SUPERUSER_PASSWORD));
+        pg.put("replication", credentials("replicator", REPLICATION_PASSWORD));
         pg.put("pg_hba", hba);
         Map<String, Object> rest = new LinkedHashMap<>();
         rest.put("listen", restapi);
@@ -57,10 +61,10 @@ final class StandaloneNodeFile {
         }
     }
 
-    private static Map<String, Object> credentials(String user) {
+    private static Map<String, Object> credentials(String user, String passwordVariable) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("username", user);
-        c.put("password", Secrets.generate());
+        c.put("password", Secrets.fromEnvOrNew(passwordVariable));
         return c;
     }
 }
