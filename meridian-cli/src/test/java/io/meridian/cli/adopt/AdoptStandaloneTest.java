@@ -48,6 +48,7 @@ class AdoptStandaloneTest {
             String server = "127.0.0.1:" + debian.port;
             try (AckedWriter writer = new AckedWriter(() -> server, "app", "app-test-password")) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> writer.count() >= 20);
+                writer.takeLongestGapMillis();
 
                 Path nodeFile = home.resolve("solo.yml");
                 StringWriter out = new StringWriter();
@@ -68,6 +69,7 @@ class AdoptStandaloneTest {
                 assertThat(agent.cluster().isLeader("solo")).isTrue();
                 int atTakeover = writer.count();
                 await().atMost(Duration.ofSeconds(30)).until(() -> writer.count() >= atTakeover + 50);
+                long adoptionGap = writer.takeLongestGapMillis();
 
                 // A new node clones the adopted leader: the replication role and pg_hba rules work.
                 NodeConfig second = secondNode(solo, home);
@@ -82,9 +84,11 @@ class AdoptStandaloneTest {
                 assertThat(debian.postmasterPid()).as("postmaster pid").isEqualTo(pid);
                 assertThat(writer.missingOn(server, "app", "app-test-password")).as("acknowledged writes lost").isEmpty();
                 assertThat(agent.recentReasons()).noneSatisfy(r -> assertThat(r).containsAnyOf("demoted", "restarted", "rewound"));
-                System.out.printf("adoption of a standalone cluster: %d writes acknowledged, longest write gap %d ms, "
-                        + "postmaster pid %d unchanged%n", writer.count(), writer.longestGapMillis(), pid);
-                assertThat(writer.longestGapMillis()).as("write downtime, ms").isLessThan(3000); // a loaded CI machine; a restart would also change the pid
+                System.out.printf("adoption of a standalone cluster: %d writes acknowledged, longest write gap %d ms during "
+                        + "the adoption and takeover, %d ms while a second node cloned it; postmaster pid %d unchanged%n",
+                        writer.count(), adoptionGap, writer.longestGapMillis(), pid);
+                // Bound loosely for a loaded CI machine; a restart would also change the pid, checked above.
+                assertThat(adoptionGap).as("write downtime during adoption, ms").isLessThan(3000);
             } finally {
                 for (int i = cleanup.size() - 1; i >= 0; i--) {
                     cleanup.get(i).close();
