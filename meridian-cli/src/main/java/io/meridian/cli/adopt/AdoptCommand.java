@@ -115,6 +115,7 @@ public final class AdoptCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        refuseWhileListening(node);
         try {
             AdoptedDataDirectory.running(node.postgresql().dataDir());
             AdoptedDataDirectory dir = new AdoptedDataDirectory(node);
@@ -174,6 +175,21 @@ public final class AdoptCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Patroni still running on this node would rewrite postgresql.conf without Meridian's include,
+     * and holds the REST API's port the agent is about to take: its API answering means "not yet".
+     */
+    private static void refuseWhileListening(NodeConfig node) {
+        io.meridian.core.config.HostPort api = node.restapi().connectAddress();
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(api.host(), api.port()), 1000);
+        } catch (IOException e) {
+            return; // nothing listens: Patroni has stopped
+        }
+        throw new CliException("something still answers on restapi " + api + ": stop Patroni on this node first "
+                + "(patronictl pause, then systemctl stop patroni)");
     }
 
     private static String read(Path file) {

@@ -68,6 +68,10 @@ class AdoptPatroniTest {
                 DebianCluster.run(List.of("patronictl", "-c", one.file.toString(), "pause", "--wait"));
 
                 // 2. The leader first: its agent takes Meridian's leader key, PostgreSQL untouched.
+                StringWriter early = new StringWriter();
+                assertThat(MeridianCli.commandLine().setErr(new PrintWriter(early)).execute("adopt", "--patroni",
+                        one.file.toString(), "-o", home.resolve("early.yml").toString(), "--take-over")).isEqualTo(1);
+                assertThat(early.toString()).contains("stop Patroni on this node first");
                 one.stopAgent();
                 Agent first = adoptAndStart(home, one, cleanup);
                 await().atMost(Duration.ofSeconds(30)).until(() -> first.cluster().isLeader("node1"));
