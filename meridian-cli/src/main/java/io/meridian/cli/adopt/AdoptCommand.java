@@ -118,11 +118,13 @@ public final class AdoptCommand implements Callable<Integer> {
         refuseWhileListening(node);
         try {
             AdoptedDataDirectory.running(node.postgresql().dataDir());
-            AdoptedDataDirectory dir = new AdoptedDataDirectory(node);
-            dir.prepare().forEach(out::println);
             PgState state = observe(node);
             if (state.inRecovery()) {
+                // Checked before any file changes: a standby adopted before its leader must be left as it was.
                 ClusterClaim.checkStandby(node, state);
+            }
+            new AdoptedDataDirectory(node).prepare().forEach(out::println);
+            if (state.inRecovery()) {
                 out.println("standby on timeline " + state.timeline() + ": start the agent; it re-points the WAL receiver "
                         + "at the leader with a reload");
             } else {
