@@ -1,5 +1,6 @@
 package io.meridian.cli;
 
+import io.meridian.cli.adopt.AdoptCommand;
 import io.meridian.cli.cluster.EditConfigCommand;
 import io.meridian.cli.cluster.FailoverCommand;
 import io.meridian.cli.cluster.HistoryCommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Command;
                 SwitchoverCommand.class, FailoverCommand.class, PauseCommand.class, ResumeCommand.class,
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
                 HistoryCommand.class, LabCommand.class,
-                WriteProbeCommand.class, DrillCommand.class})
+                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class})
 public final class MeridianCli implements Runnable {
 
     @picocli.CommandLine.Spec
