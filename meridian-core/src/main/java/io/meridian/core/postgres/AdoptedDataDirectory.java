@@ -175,7 +175,7 @@ public final class AdoptedDataDirectory {
         try {
             os.writeFile(sql, org.postgresql.util.PasswordUtil.genAlterUserPasswordSQL(pg.superuser().username(),
                     pg.superuser().password().toCharArray(), "scram-sha-256") + ";\n", "rw-------");
-            PgCommand.Result r = new PgCommand(os).run(List.of(pg.bin("psql").toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
+            PgCommand.Result r = new PgCommand(os, System.getenv()).run(List.of(pg.bin("psql").toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1",
                     "-h", pm.socketDir().toString(), "-p", Integer.toString(pm.port()), "-U", pg.superuser().username(),
                     "-d", "postgres", "-f", sql.toString()), Duration.ofSeconds(30));
             if (!r.ok()) {
