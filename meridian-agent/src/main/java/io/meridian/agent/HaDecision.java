@@ -199,6 +199,13 @@ final class HaDecision {
             return Action.of(Kind.BOOTSTRAP, null);
         }
         PgState state = in.state();
+        if (!c.isInitialized() && (c.systemId() == null || state.running())) {
+            // A data directory, but no cluster in etcd that it belongs to (agents started before
+            // `meridian adopt`, or etcd's keys lost): racing could promote a standby next to a primary
+            // some other manager still runs, and demoting would stop a primary nobody replaces.
+            return Action.of(Kind.NO_ACTION, "refusing to act: the data directory holds a cluster but " + c.name()
+                    + " has no /initialize in etcd; run meridian adopt on its primary first");
+        }
         if (c.isInitialized() && state.running() && state.systemId() != null && !c.systemId().equals(state.systemId())) {
             return Action.of(Kind.NO_ACTION, "refusing to act: data directory has system id " + state.systemId()
                     + " but cluster " + c.name() + " is " + c.systemId());

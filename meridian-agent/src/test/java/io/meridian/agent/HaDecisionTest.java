@@ -251,6 +251,9 @@ class HaDecisionTest {
                         Kind.BOOTSTRAP, null),
                 new Row("33 foreign system id: refuse to act", given().with(g -> g.systemId = "6000000000000000001"),
                         Kind.NO_ACTION, "refusing to act: data directory has system id " + SYSID),
+                new Row("33b data directory but no /initialize in etcd: refuse to act (adopt first)",
+                        given().with(g -> { g.systemId = null; g.leader = null; }),
+                        Kind.NO_ACTION, "has no /initialize in etcd; run meridian adopt"),
                 // ---- a primary without the key
                 new Row("34 primary without key, I was the last leader: take the key back",
                         given().with(g -> g.leader = null), Kind.TAKE_KEY, "took the leader key: I was the last leader"),
