@@ -1,6 +1,7 @@
 package io.meridian.dist;
 
 import io.meridian.agent.AgentCommand;
+import io.meridian.cli.LogFormat;
 import io.meridian.cli.MeridianCli;
 import io.meridian.router.RouterCommand;
 import java.util.List;
@@ -19,6 +20,7 @@ public final class Meridian {
         if (System.getProperty("MERIDIAN_LOG_LEVEL") == null && System.getenv("MERIDIAN_LOG_LEVEL") == null && !isDaemon(args)) {
             System.setProperty("MERIDIAN_LOG_LEVEL", "WARN");
         }
+        LogFormat.fromArgs(args).ifPresent(f -> System.setProperty(LogFormat.PROPERTY, f.name()));
         // MeridianCli.commandLine makes every operator error one line and exit 1.
         System.exit(MeridianCli.commandLine(new AgentCommand(), new RouterCommand()).execute(args));
     }
