@@ -1,6 +1,8 @@
 package io.meridian.cli;
 
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,9 +33,26 @@ public enum LogFormat {
         return Optional.empty();
     }
 
+    /** {@code args} without the {@code --log-format} option, so that what names the command can be read at a fixed place. */
+    public static String[] withoutOption(String[] args) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                out.addAll(Arrays.asList(args).subList(i, args.length));
+                break;
+            }
+            if (args[i].equals("--log-format")) {
+                i++;
+            } else if (!args[i].startsWith("--log-format=")) {
+                out.add(args[i]);
+            }
+        }
+        return out.toArray(String[]::new);
+    }
+
     private static Optional<LogFormat> parse(String value) {
         for (LogFormat f : values()) {
-            if (f.name().equals(value.toLowerCase(Locale.ROOT))) {
+            if (f.name().equals(value)) { // case-sensitive, as picocli reads it
                 return Optional.of(f);
             }
         }

@@ -50,9 +50,17 @@ class LogFormatTest {
     @Test
     void launcherReadsTheOptionBeforeLogging() {
         assertThat(LogFormat.fromArgs(new String[] {"agent", "-c", "n.yml", "--log-format", "json"})).contains(LogFormat.json);
-        assertThat(LogFormat.fromArgs(new String[] {"--log-format=TEXT", "router"})).contains(LogFormat.text);
+        assertThat(LogFormat.fromArgs(new String[] {"--log-format=text", "router"})).contains(LogFormat.text);
         assertThat(LogFormat.fromArgs(new String[] {"agent", "--log-format", "xml"})).isEmpty();
         assertThat(LogFormat.fromArgs(new String[] {"query", "--", "--log-format", "json"})).isEmpty();
+    }
+
+    @Test
+    void aDaemonStaysADaemonWhenTheLogFormatComesFirst() {
+        // Otherwise the launcher would take "meridian --log-format json agent" for an operator verb and log warnings only.
+        assertThat(Meridian.isDaemon(LogFormat.withoutOption(new String[] {"--log-format", "json", "agent", "-c", "n.yml"}))).isTrue();
+        assertThat(Meridian.isDaemon(LogFormat.withoutOption(new String[] {"--log-format=json", "router", "-c", "r.yml"}))).isTrue();
+        assertThat(Meridian.isDaemon(LogFormat.withoutOption(new String[] {"--log-format", "json", "list"}))).isFalse();
     }
 
     /** Configures a fresh Logback from the shipped logback.xml, logs three events, returns what reached stderr. */
