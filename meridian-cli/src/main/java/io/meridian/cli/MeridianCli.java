@@ -19,19 +19,26 @@ import io.meridian.cli.drill.WriteProbeCommand;
 import io.meridian.cli.lab.LabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The root of the operator command; subcommands are registered here and by the launcher. */
-@Command(name = "meridian", mixinStandardHelpOptions = true, version = "meridian 0.1.0",
+@Command(name = "meridian", mixinStandardHelpOptions = true, versionProvider = BuildVersion.class,
         description = "Region-aware high availability and geo-replication for PostgreSQL.",
         subcommands = {ListCommand.class, TopologyCommand.class, StatusCommand.class, LagCommand.class,
                 SwitchoverCommand.class, FailoverCommand.class, PauseCommand.class, ResumeCommand.class,
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
                 HistoryCommand.class, LabCommand.class,
-                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class})
+                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class, VersionCommand.class})
 public final class MeridianCli implements Runnable {
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Applied by the launcher before any logger exists (see {@link LogFormat}); declared here for checking and help. */
+    @Option(names = "--log-format", scope = ScopeType.INHERIT, paramLabel = "text|json",
+            description = "Log lines as text (default) or as one JSON object a line. Also MERIDIAN_LOG_FORMAT.")
+    LogFormat logFormat = LogFormat.text;
 
     /** Without a subcommand there is nothing to do: say so in one line, like any other error. */
     @Override
@@ -66,6 +73,7 @@ public final class MeridianCli implements Runnable {
 
     private static void addHelp(CommandLine cmd) {
         cmd.getCommandSpec().mixinStandardHelpOptions(true);
+        cmd.getCommandSpec().versionProvider(new BuildVersion());
         cmd.getSubcommands().values().forEach(MeridianCli::addHelp);
     }
 }

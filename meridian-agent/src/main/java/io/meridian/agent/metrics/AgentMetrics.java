@@ -1,11 +1,13 @@
 package io.meridian.agent.metrics;
 
+import io.meridian.core.BuildInfo;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.postgres.PgState;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -99,6 +101,19 @@ public final class AgentMetrics {
         cycles.labelValues(ObservedMetrics.with(self, "ok")).inc(0);
         cycles.labelValues(ObservedMetrics.with(self, "error")).inc(0);
         ObservedMetrics.register(registry, self, () -> seen);
+        registerBuildInfo(registry, base, self);
+    }
+
+    /**
+     * {@code meridian_build_info{..., version, commit} 1}: which build this agent runs, so a dashboard
+     * can tell a half-finished rolling upgrade from a finished one.
+     */
+    private static void registerBuildInfo(PrometheusRegistry registry, String[] base, String[] self) {
+        BuildInfo build = BuildInfo.current();
+        String[] labels = ObservedMetrics.with(ObservedMetrics.with(base, "version"), "commit");
+        String[] values = ObservedMetrics.with(ObservedMetrics.with(self, build.version()), build.commit());
+        Info.builder().name("meridian_build_info").help("The Meridian version and git commit this agent runs (always 1).")
+                .labelNames(labels).register(registry).addLabelValues(values);
     }
 
     /** Called once per HA cycle with what the cycle read; {@code leaseRemainingSeconds} NaN or negative when unknown. */

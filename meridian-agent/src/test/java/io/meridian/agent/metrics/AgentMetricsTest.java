@@ -9,6 +9,7 @@ import static io.meridian.agent.metrics.ClusterFixtures.threeRegions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.meridian.core.BuildInfo;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.SyncState;
 import io.meridian.core.postgres.PgState;
@@ -28,6 +29,16 @@ class AgentMetricsTest {
     private static PgState primaryWithStandbys(long head) {
         return primaryState(head, List.of(connection("newyork-1", head, 200 * MIB, 12.5),
                 connection("tokyo-1", head, 5 * MIB, 0.4)), List.of(slot("newyork_1", true, 200 * MIB)));
+    }
+
+    @Test
+    void buildInfoNamesTheVersionAndCommitTheAgentRuns() {
+        ScrapeText s = scrape(new AgentMetrics("geo", "paris-1", "paris", clock));
+
+        BuildInfo build = BuildInfo.current();
+        assertThat(build.version()).isNotEqualTo(BuildInfo.UNKNOWN);
+        assertThat(s.value("meridian_build_info", "cluster", "geo", "member", "paris-1", "region", "paris",
+                "version", build.version(), "commit", build.commit())).hasValue(1);
     }
 
     @Test

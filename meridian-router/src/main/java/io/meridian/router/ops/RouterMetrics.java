@@ -1,5 +1,6 @@
 package io.meridian.router.ops;
 
+import io.meridian.core.BuildInfo;
 import io.meridian.router.lag.LagMonitor;
 import io.meridian.router.lag.NodeLag;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -7,6 +8,7 @@ import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
@@ -44,6 +46,10 @@ public final class RouterMetrics {
                 .help("Read-write connections closed because their server stopped leading").register(registry);
         revision = Gauge.builder().name("meridian_router_cluster_revision")
                 .help("etcd revision of the cluster state the router has applied").register(registry);
+        // Which build this router runs, as the agents' meridian_build_info says theirs.
+        Info.builder().name("meridian_router_build_info").help("The Meridian version and git commit this router runs (always 1)")
+                .labelNames("version", "commit").register(registry)
+                .addLabelValues(BuildInfo.current().version(), BuildInfo.current().commit());
         GaugeWithCallback.builder().name("meridian_router_replica_lag_bytes")
                 .help("WAL bytes each node is behind the leader, as the router measured (-1 unknown)").labelNames("node")
                 .callback(cb -> lag.nodes().forEach(n -> cb.call(lag.lag(n).lagBytes(), n))).register(registry);
