@@ -29,6 +29,11 @@ import picocli.CommandLine.Command;
                 WriteProbeCommand.class, DrillCommand.class})
 public final class MeridianCli implements Runnable {
 
+    /** {@code meridian -c node.yml list}: the node file for every cluster verb, before the verb as patronictl takes it. */
+    @picocli.CommandLine.Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "A node's YAML file for the cluster verbs (also accepted after the verb).")
+    java.nio.file.Path config;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
