@@ -1,11 +1,16 @@
 package io.meridian.cli;
 
+import io.meridian.cli.cluster.DsnCommand;
 import io.meridian.cli.cluster.EditConfigCommand;
+import io.meridian.cli.cluster.FlushCommand;
 import io.meridian.cli.cluster.FailoverCommand;
 import io.meridian.cli.cluster.HistoryCommand;
 import io.meridian.cli.cluster.LagCommand;
 import io.meridian.cli.cluster.ListCommand;
 import io.meridian.cli.cluster.PauseCommand;
+import io.meridian.cli.cluster.QueryCommand;
+import io.meridian.cli.cluster.ReloadCommand;
+import io.meridian.cli.cluster.RemoveCommand;
 import io.meridian.cli.cluster.ReinitCommand;
 import io.meridian.cli.cluster.RestartCommand;
 import io.meridian.cli.cluster.ResumeCommand;
@@ -13,6 +18,7 @@ import io.meridian.cli.cluster.ShowConfigCommand;
 import io.meridian.cli.cluster.StatusCommand;
 import io.meridian.cli.cluster.SwitchoverCommand;
 import io.meridian.cli.cluster.TopologyCommand;
+import io.meridian.cli.cluster.VersionCommand;
 import io.meridian.cli.drill.DrillCommand;
 import io.meridian.cli.drill.WriteProbeCommand;
 import io.meridian.cli.lab.LabCommand;
@@ -20,12 +26,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The root of the operator command; subcommands are registered here and by the launcher. */
-@Command(name = "meridian", mixinStandardHelpOptions = true, version = "meridian 0.1.0",
+@Command(name = "meridian", mixinStandardHelpOptions = true, versionProvider = MeridianVersion.class,
         description = "Region-aware high availability and geo-replication for PostgreSQL.",
         subcommands = {ListCommand.class, TopologyCommand.class, StatusCommand.class, LagCommand.class,
                 SwitchoverCommand.class, FailoverCommand.class, PauseCommand.class, ResumeCommand.class,
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
-                HistoryCommand.class, LabCommand.class,
+                HistoryCommand.class, DsnCommand.class, QueryCommand.class, FlushCommand.class, ReloadCommand.class,
+                RemoveCommand.class, VersionCommand.class, LabCommand.class,
                 WriteProbeCommand.class, DrillCommand.class})
 public final class MeridianCli implements Runnable {
 
@@ -70,6 +77,9 @@ public final class MeridianCli implements Runnable {
 
     private static void addHelp(CommandLine cmd) {
         cmd.getCommandSpec().mixinStandardHelpOptions(true);
+        if (cmd.getCommandSpec().versionProvider() == null && cmd.getCommandSpec().version().length == 0) {
+            cmd.getCommandSpec().versionProvider(new MeridianVersion());
+        }
         cmd.getSubcommands().values().forEach(MeridianCli::addHelp);
     }
 }
