@@ -187,6 +187,7 @@ class PatronictlVerbsTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo("paris-1: no restart is scheduled (no restarts are scheduled)\n");
         Run old = run("-c", node.toString(), "flush", "restart", "tokyo-1", "--force");
+        assertThat(old.code()).as(old.err()).isZero();
         assertThat(old.out()).isEqualTo("tokyo-1: this agent has no scheduled restarts to cancel "
                 + "(it does not support them: HTTP 405 on DELETE /restart)\n");
         assertThat(run("-c", node.toString(), "flush", "switchover").out())
