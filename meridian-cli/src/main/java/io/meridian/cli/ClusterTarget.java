@@ -79,6 +79,14 @@ public record ClusterTarget(List<String> endpoints, String namespace, String clu
         }
     }
 
+    /**
+     * The session of a one-shot command: reads over etcd's JSON gateway, the gRPC client opened only
+     * when something else (a write, a watch) is needed (see {@link ReadFirstDcs}).
+     */
+    public Dcs openReadFirst() {
+        return new ReadFirstDcs(this);
+    }
+
     private Dcs connect(List<String> urls) {
         try {
             return EtcdDcs.connect(urls, namespace, cluster, null, 6, RETRY_TIMEOUT_SECONDS, etcdTls);

@@ -1,12 +1,17 @@
 package io.meridian.cli;
 
 import io.meridian.cli.adopt.AdoptCommand;
+import io.meridian.cli.cluster.DsnCommand;
 import io.meridian.cli.cluster.EditConfigCommand;
+import io.meridian.cli.cluster.FlushCommand;
 import io.meridian.cli.cluster.FailoverCommand;
 import io.meridian.cli.cluster.HistoryCommand;
 import io.meridian.cli.cluster.LagCommand;
 import io.meridian.cli.cluster.ListCommand;
 import io.meridian.cli.cluster.PauseCommand;
+import io.meridian.cli.cluster.QueryCommand;
+import io.meridian.cli.cluster.ReloadCommand;
+import io.meridian.cli.cluster.RemoveCommand;
 import io.meridian.cli.cluster.ReinitCommand;
 import io.meridian.cli.cluster.RestartCommand;
 import io.meridian.cli.cluster.ResumeCommand;
@@ -28,9 +33,15 @@ import picocli.CommandLine.ScopeType;
         subcommands = {ListCommand.class, TopologyCommand.class, StatusCommand.class, LagCommand.class,
                 SwitchoverCommand.class, FailoverCommand.class, PauseCommand.class, ResumeCommand.class,
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
-                HistoryCommand.class, LabCommand.class,
-                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class, VersionCommand.class})
+                HistoryCommand.class, DsnCommand.class, QueryCommand.class, FlushCommand.class, ReloadCommand.class,
+                RemoveCommand.class, VersionCommand.class, LabCommand.class,
+                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class})
 public final class MeridianCli implements Runnable {
+
+    /** {@code meridian -c node.yml list}: the node file for every cluster verb, before the verb as patronictl takes it. */
+    @picocli.CommandLine.Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "A node's YAML file for the cluster verbs (also accepted after the verb).")
+    java.nio.file.Path config;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

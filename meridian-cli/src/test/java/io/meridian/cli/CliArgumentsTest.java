@@ -38,7 +38,7 @@ class CliArgumentsTest {
         assertOneLineError(run(), "missing command (see 'meridian --help')");
         assertOneLineError(run("list", "--bogus"), "Unknown option: '--bogus' (see 'meridian list --help')");
         assertOneLineError(run("list", "--format", "xml"),
-                "Invalid value for option '--format': expected one of [pretty, json] (case-sensitive) but was 'xml' (see 'meridian list --help')");
+                "Invalid value for option '--format': expected one of [pretty, tsv, yaml, json] (case-sensitive) but was 'xml' (see 'meridian list --help')");
         assertOneLineError(run("lab"), "missing command (see 'meridian lab --help')");
     }
 

@@ -81,6 +81,35 @@ final class AgentClient {
         }
     }
 
+    /** GETs a read-only endpoint (no credentials); empty when the agent cannot be reached in time. */
+    java.util.Optional<Reply> get(String path, Duration timeout) {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout).GET().build();
+        try {
+            HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            return java.util.Optional.of(new Reply(resp.statusCode(), resp.body()));
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** DELETEs (cancelling something scheduled) and returns whatever the agent answered, any status. */
+    Reply delete(String path, Duration timeout) {
+        if (authorization == null) {
+            throw new CliException("no REST credentials for " + baseUrl + path
+                    + ": use -c node.yml, or set MERIDIAN_REST_USER and MERIDIAN_REST_PASSWORD");
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(timeout)
+                .header("Authorization", authorization).DELETE().build();
+        Reply r = send(req, path);
+        if (r.status() == 401 || r.status() == 403) {
+            throw new CliException(baseUrl + path + ": the agent refused the credentials (HTTP " + r.status() + ")");
+        }
+        return r;
+    }
+
     /** The agent's own words from a JSON answer ({@code error} or {@code message}), else the body. */
     static String said(Reply r) {
         try {

@@ -29,7 +29,7 @@ abstract class ClusterVerb implements Callable<Integer> {
     public final Integer call() throws Exception {
         validate();
         ClusterTarget target = clusterOptions.resolve();
-        try (Dcs dcs = target.openDcs()) {
+        try (Dcs dcs = target.openReadFirst()) {
             return run(target, dcs);
         }
     }

@@ -50,12 +50,26 @@ public final class MemberTable {
     }
 
     public static String render(Cluster c) {
-        TextTable t = new TextTable(COLUMNS, Set.of(5, 6));
+        return render(c, null);
+    }
+
+    /** The table; with {@code extras} ({@code list -e}) also the pending and scheduled restarts and tags. */
+    static String render(Cluster c, Map<String, MemberExtras> extras) {
+        List<String> headers = new ArrayList<>(COLUMNS);
+        if (extras != null) {
+            headers.addAll(MemberExtras.COLUMNS);
+        }
+        TextTable t = new TextTable(headers, Set.of(5, 6));
         for (Member m : ordered(c)) {
             Long mb = Lag.megabytes(Lag.bytesBehind(c, m));
             String lag = c.isLeader(m.name()) ? "" : mb == null ? "unknown" : Long.toString(mb);
-            t.row(List.of(m.name(), m.hostPort(), nz(m.region()), role(c, m), state(m),
+            List<String> cells = new ArrayList<>(List.of(m.name(), m.hostPort(), nz(m.region()), role(c, m), state(m),
                     m.timeline() > 0 ? Long.toString(m.timeline()) : "", lag));
+            if (extras != null) {
+                MemberExtras x = extras.getOrDefault(m.name(), MemberExtras.from(m, null));
+                cells.addAll(List.of(x.pendingRestart(), x.pendingReason(), x.scheduledRestart(), x.tagsText()));
+            }
+            t.row(cells);
         }
         StringBuilder out = new StringBuilder(t.render(title(c)));
         if (c.members().isEmpty()) {
@@ -100,6 +114,22 @@ public final class MemberTable {
 
     /** One object per member with patronictl's keys ({@code .[] | select(.Role == "Leader") | .Member}). */
     public static List<Map<String, Object>> rows(Cluster c) {
+        return rows(c, null);
+    }
+
+    /** The keys of every row, in order: Cluster, the table's columns, and with {@code -e} the extended ones. */
+    static List<String> keys(boolean extended) {
+        List<String> k = new ArrayList<>();
+        k.add("Cluster");
+        k.addAll(COLUMNS);
+        if (extended) {
+            k.addAll(MemberExtras.COLUMNS);
+        }
+        return k;
+    }
+
+    /** As {@link #rows(Cluster)}, with {@code extras} ({@code list -e}) adding patronictl's extended keys. */
+    static List<Map<String, Object>> rows(Cluster c, Map<String, MemberExtras> extras) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Member m : ordered(c)) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -111,6 +141,13 @@ public final class MemberTable {
             row.put("State", state(m));
             row.put("TL", m.timeline());
             row.put("Lag in MB", c.isLeader(m.name()) ? null : Lag.megabytes(Lag.bytesBehind(c, m)));
+            if (extras != null) {
+                MemberExtras x = extras.getOrDefault(m.name(), MemberExtras.from(m, null));
+                row.put("Pending restart", x.pendingRestart());
+                row.put("Pending restart reason", x.pendingReason());
+                row.put("Scheduled restart", x.scheduledRestart());
+                row.put("Tags", x.tags());
+            }
             out.add(row);
         }
         return out;

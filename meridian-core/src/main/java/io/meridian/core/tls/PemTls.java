@@ -83,6 +83,26 @@ public final class PemTls {
     }
 
     /**
+     * A client context presenting {@code certificate} with {@code privateKey} (etcd's
+     * {@code --client-cert-auth}) and trusting {@code roots}, or the JVM's roots when null.
+     */
+    public static SSLContext client(Path certificate, Path privateKey, Path roots) throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            char[] none = new char[0];
+            ks.setKeyEntry("client", key(privateKey), none, certificates(certificate).toArray(Certificate[]::new));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, none);
+            ctx.init(kmf.getKeyManagers(), roots == null ? null : trust(roots, null).getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use " + certificate + " with " + privateKey + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Trust in the certificates in {@code roots} (PEM) only. With {@code revoked} (see
      * {@link #revocationLists}) a certificate is also checked against those lists and nothing else
      * (no OCSP, no download), as libpq does with {@code sslcrl}: one a list names is refused, and so

@@ -60,6 +60,19 @@ class EtcdTlsTest {
     }
 
     @Test
+    void theJsonGatewayReadUsesTheSameFiles() throws Exception {
+        EtcdTls tls = new EtcdTls(authority, dir.resolve("ca/agent.crt"), dir.resolve("ca/agent.key"));
+        try (EtcdDcs dcs = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", "tls-http", "paris-1", 6, 3, tls)) {
+            assertThat(dcs.claimInitialize()).isTrue();
+            assertThat(dcs.acquireLeader("paris-1")).isTrue();
+            assertThat(EtcdHttpRead.load(List.of(etcd.clientUrl()), "/meridian", "tls-http", tls, java.time.Duration.ofSeconds(5)))
+                    .isEqualTo(dcs.load());
+        }
+        assertThatThrownBy(() -> EtcdHttpRead.load(List.of(etcd.clientUrl()), "/meridian", "tls-http",
+                new EtcdTls(authority, null, null), java.time.Duration.ofSeconds(5))).isInstanceOf(DcsException.class);
+    }
+
+    @Test
     void withoutAClientCertificateEtcdRefuses() {
         try (EtcdDcs dcs = connect(new EtcdTls(authority, null, null))) {
             assertThatThrownBy(dcs::load).isInstanceOf(DcsException.class);
