@@ -45,8 +45,9 @@ class EtcdTlsTest {
         }
     }
 
+    // retry_timeout 10 s: the first mutual-TLS handshake and lease grant took over 3 s on a loaded 2-core machine.
     private static EtcdDcs connect(EtcdTls tls) {
-        return EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", "tls", "paris-1", 6, 3, tls);
+        return EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", "tls", "paris-1", 30, 10, tls);
     }
 
     @Test
@@ -62,7 +63,7 @@ class EtcdTlsTest {
     @Test
     void theJsonGatewayReadUsesTheSameFiles() throws Exception {
         EtcdTls tls = new EtcdTls(authority, dir.resolve("ca/agent.crt"), dir.resolve("ca/agent.key"));
-        try (EtcdDcs dcs = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", "tls-http", "paris-1", 6, 3, tls)) {
+        try (EtcdDcs dcs = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", "tls-http", "paris-1", 30, 10, tls)) {
             assertThat(dcs.claimInitialize()).isTrue();
             assertThat(dcs.acquireLeader("paris-1")).isTrue();
             assertThat(EtcdHttpRead.load(List.of(etcd.clientUrl()), "/meridian", "tls-http", tls, java.time.Duration.ofSeconds(5)))
