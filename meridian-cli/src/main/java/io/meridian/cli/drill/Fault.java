@@ -1,7 +1,7 @@
 package io.meridian.cli.drill;
 
 import io.meridian.cli.CliException;
-import io.meridian.cli.MeridianCli;
+import io.meridian.cli.lab.LabCommand;
 import io.meridian.cli.lab.LabProcesses;
 import io.meridian.cli.lab.LabState;
 import io.meridian.core.cluster.Cluster;
@@ -223,14 +223,13 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
 
     private static void lab(ClusterAccess access, String... args) {
         var lab = access.lab().orElseThrow(() -> new CliException("this scenario needs the lab (only switchover runs against -c node.yml)"));
-        List<String> full = new ArrayList<>(List.of("lab"));
-        full.addAll(List.of(args));
+        List<String> full = new ArrayList<>(List.of(args));
         full.addAll(List.of("--dir", lab.dir()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int rc = MeridianCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(full.toArray(String[]::new));
+        int rc = LabCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(full.toArray(String[]::new));
         if (rc != 0) {
-            throw new CliException("meridian " + String.join(" ", full) + " failed: " + err.toString().strip());
+            throw new CliException("meridian lab " + String.join(" ", full) + " failed: " + err.toString().strip());
         }
     }
 

@@ -1,7 +1,6 @@
 package io.meridian.cli.lab;
 
 import io.meridian.cli.CliException;
-import io.meridian.cli.MeridianCli;
 import io.meridian.core.postgres.PgEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +38,7 @@ public final class LabProcesses {
 
     private static Path codeSource() {
         try {
-            return Path.of(MeridianCli.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(LabProcesses.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (Exception e) {
             return null;
         }
