@@ -8,7 +8,7 @@ import io.etcd.jetcd.Client;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.dcs.DcsException;
 import io.meridian.core.dcs.EtcdDcs;
-import io.meridian.core.process.EtcdServer;
+import io.meridian.lab.process.EtcdServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -10,9 +10,9 @@ import io.meridian.core.config.HostPort;
 import io.meridian.core.config.NodeConfig;
 import io.meridian.core.dcs.EtcdDcs;
 import io.meridian.core.postgres.LocalPostgres;
-import io.meridian.core.process.EtcdServer;
-import io.meridian.core.process.FreePorts;
-import io.meridian.core.wan.LinkRelay;
+import io.meridian.lab.process.EtcdServer;
+import io.meridian.lab.process.FreePorts;
+import io.meridian.lab.wan.LinkRelay;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ final class TestCluster implements AutoCloseable {
     /** The environment each agent's PostgreSQL processes inherit (a test may pollute it). */
     Map<String, String> inheritedEnv = System.getenv();
     private final EtcdDcs observer;
-    private io.meridian.core.tls.LocalAuthority authority;
+    private io.meridian.lab.tls.LocalAuthority authority;
 
     TestCluster(List<String> regions, DynamicConfig dcs) throws IOException {
         this(regions, dcs, false);
@@ -105,7 +105,7 @@ final class TestCluster implements AutoCloseable {
     /** The cluster's authority (made on first use) and a certificate and key for {@code node}, as PostgreSQL wants them. */
     private NodeConfig.Tls nodeCertificate(String node) throws IOException {
         if (authority == null) {
-            authority = io.meridian.core.tls.LocalAuthority.create(dir.resolve("tls"), "root", 2);
+            authority = io.meridian.lab.tls.LocalAuthority.create(dir.resolve("tls"), "root", 2);
         }
         // PostgreSQL refuses a key that its OS user does not own or that others can read.
         authority.issue(node, "IP:127.0.0.1", "postgres", 2);

@@ -13,9 +13,9 @@ import io.meridian.cli.cluster.ShowConfigCommand;
 import io.meridian.cli.cluster.StatusCommand;
 import io.meridian.cli.cluster.SwitchoverCommand;
 import io.meridian.cli.cluster.TopologyCommand;
-import io.meridian.cli.drill.DrillCommand;
-import io.meridian.cli.drill.WriteProbeCommand;
-import io.meridian.cli.lab.LabCommand;
+import io.meridian.lab.drill.DrillCommand;
+import io.meridian.lab.drill.WriteProbeCommand;
+import io.meridian.lab.cli.LabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

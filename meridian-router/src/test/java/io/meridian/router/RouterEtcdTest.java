@@ -11,7 +11,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.kv.GetResponse;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.dcs.EtcdDcs;
-import io.meridian.core.process.EtcdServer;
+import io.meridian.lab.process.EtcdServer;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.it.Clusters;
 import io.meridian.router.it.PgServer;

@@ -2,7 +2,7 @@ package io.meridian.testkit;
 
 import io.meridian.core.dcs.DcsException;
 import io.meridian.core.dcs.EtcdDcs;
-import io.meridian.core.process.EtcdServer;
+import io.meridian.lab.process.EtcdServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.CliException;
+import io.meridian.core.console.CliException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,7 +84,7 @@ final class AgentClient {
     /** The agent's own words from a JSON answer ({@code error} or {@code message}), else the body. */
     static String said(Reply r) {
         try {
-            var node = io.meridian.cli.JsonOutput.MAPPER.readTree(r.body());
+            var node = io.meridian.core.console.JsonOutput.MAPPER.readTree(r.body());
             for (String key : new String[] {"error", "message"}) {
                 if (node != null && node.hasNonNull(key)) {
                     return node.get(key).asText();

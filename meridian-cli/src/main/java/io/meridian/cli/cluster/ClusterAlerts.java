@@ -3,6 +3,8 @@ package io.meridian.cli.cluster;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
+import io.meridian.core.console.Lag;
+import io.meridian.core.console.MemberTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

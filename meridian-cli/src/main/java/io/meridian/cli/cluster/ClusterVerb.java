@@ -1,8 +1,7 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.CliException;
-import io.meridian.cli.ClusterOptions;
-import io.meridian.cli.ClusterTarget;
+import io.meridian.core.console.CliException;
+import io.meridian.core.console.ClusterTarget;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;

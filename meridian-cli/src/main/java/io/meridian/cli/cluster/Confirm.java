@@ -1,6 +1,6 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.CliException;
+import io.meridian.core.console.CliException;
 import java.io.Console;
 
 /** Asks before an action that moves the leader, unless {@code --force} or no terminal to ask on. */

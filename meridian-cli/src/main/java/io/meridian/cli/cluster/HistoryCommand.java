@@ -1,9 +1,9 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.ClusterTarget;
-import io.meridian.cli.JsonOutput;
-import io.meridian.cli.OutputFormat;
-import io.meridian.cli.TextTable;
+import io.meridian.core.console.ClusterTarget;
+import io.meridian.core.console.JsonOutput;
+import io.meridian.core.console.OutputFormat;
+import io.meridian.core.console.TextTable;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.LostTransactions;
 import io.meridian.core.cluster.TimelineEvent;

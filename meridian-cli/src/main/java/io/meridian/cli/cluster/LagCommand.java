@@ -1,9 +1,9 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.CliException;
-import io.meridian.cli.ClusterTarget;
-import io.meridian.cli.JsonOutput;
-import io.meridian.cli.OutputFormat;
+import io.meridian.core.console.CliException;
+import io.meridian.core.console.ClusterTarget;
+import io.meridian.core.console.JsonOutput;
+import io.meridian.core.console.OutputFormat;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
 import java.time.LocalTime;

@@ -1,8 +1,8 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.CliException;
-import io.meridian.cli.ClusterTarget;
-import io.meridian.cli.JsonOutput;
+import io.meridian.core.console.CliException;
+import io.meridian.core.console.ClusterTarget;
+import io.meridian.core.console.JsonOutput;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.cluster.SwitchoverRequest;

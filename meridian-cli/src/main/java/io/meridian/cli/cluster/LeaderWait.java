@@ -1,6 +1,6 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.CliException;
+import io.meridian.core.console.CliException;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;

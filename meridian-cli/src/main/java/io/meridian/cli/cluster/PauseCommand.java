@@ -1,6 +1,6 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.ClusterTarget;
+import io.meridian.core.console.ClusterTarget;
 import io.meridian.core.dcs.Dcs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

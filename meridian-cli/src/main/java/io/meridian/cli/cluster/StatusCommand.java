@@ -1,10 +1,12 @@
 package io.meridian.cli.cluster;
 
-import io.meridian.cli.ClusterTarget;
-import io.meridian.cli.TextTable;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
+import io.meridian.core.console.ClusterTarget;
+import io.meridian.core.console.Lag;
+import io.meridian.core.console.MemberTable;
+import io.meridian.core.console.TextTable;
 import io.meridian.core.dcs.Dcs;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,8 @@ package io.meridian.cli.cluster;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
+import io.meridian.core.console.Lag;
+import io.meridian.core.console.MemberTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.meridian.core.config.ConfigException;
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
+import io.meridian.core.console.ConfigText;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package io.meridian.cli.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meridian.cli.CliException;
+import io.meridian.core.console.CliException;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.MemberTags;
 import io.meridian.core.config.DynamicConfig;

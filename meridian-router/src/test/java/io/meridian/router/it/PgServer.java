@@ -1,6 +1,6 @@
 package io.meridian.router.it;
 
-import io.meridian.core.process.FreePorts;
+import io.meridian.lab.process.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,10 +88,10 @@ public final class PgServer implements AutoCloseable {
      * @return the authority's certificate (PEM), readable by anyone
      */
     /** The authority that signed this server's certificate ({@link #requireTlsSignedByCa}), or null. */
-    io.meridian.core.tls.LocalAuthority authority;
+    io.meridian.lab.tls.LocalAuthority authority;
 
     Path requireTlsSignedByCa(String subjectAltName) throws IOException, InterruptedException {
-        io.meridian.core.tls.LocalAuthority ca = io.meridian.core.tls.LocalAuthority.create(dir.resolve("ca"), "authority", 2);
+        io.meridian.lab.tls.LocalAuthority ca = io.meridian.lab.tls.LocalAuthority.create(dir.resolve("ca"), "authority", 2);
         authority = ca;
         ca.issue("server", subjectAltName, "postgres", 2);
         Files.copy(ca.certificate("server"), data.resolve("server.crt"));

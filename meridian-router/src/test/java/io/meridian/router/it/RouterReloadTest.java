@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.cluster.Role;
-import io.meridian.core.process.FreePorts;
+import io.meridian.lab.process.FreePorts;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfigLoader;

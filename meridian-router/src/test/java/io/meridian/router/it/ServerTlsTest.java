@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.cluster.Role;
-import io.meridian.core.process.FreePorts;
+import io.meridian.lab.process.FreePorts;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
@@ -183,7 +183,7 @@ class ServerTlsTest {
     }
 
     /** {@code authority}'s revocation list naming {@code revoked}, copied to its own file under {@code dir}. */
-    static Path revocationList(io.meridian.core.tls.LocalAuthority authority, Path to, String... revoked) throws Exception {
+    static Path revocationList(io.meridian.lab.tls.LocalAuthority authority, Path to, String... revoked) throws Exception {
         return Files.copy(authority.revocationList(1, revoked), to, StandardCopyOption.REPLACE_EXISTING);
     }
 
