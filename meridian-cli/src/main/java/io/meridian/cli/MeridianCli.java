@@ -1,21 +1,21 @@
 package io.meridian.cli;
 
-import io.meridian.cli.cluster.EditConfigCommand;
-import io.meridian.cli.cluster.FailoverCommand;
-import io.meridian.cli.cluster.HistoryCommand;
-import io.meridian.cli.cluster.LagCommand;
-import io.meridian.cli.cluster.ListCommand;
-import io.meridian.cli.cluster.PauseCommand;
-import io.meridian.cli.cluster.ReinitCommand;
-import io.meridian.cli.cluster.RestartCommand;
-import io.meridian.cli.cluster.ResumeCommand;
-import io.meridian.cli.cluster.ShowConfigCommand;
-import io.meridian.cli.cluster.StatusCommand;
-import io.meridian.cli.cluster.SwitchoverCommand;
-import io.meridian.cli.cluster.TopologyCommand;
+import io.meridian.cli.ops.EditConfigCommand;
+import io.meridian.cli.ops.FailoverCommand;
+import io.meridian.cli.ops.HistoryCommand;
+import io.meridian.cli.ops.LagCommand;
+import io.meridian.cli.ops.ListCommand;
+import io.meridian.cli.ops.PauseCommand;
+import io.meridian.cli.ops.ReinitCommand;
+import io.meridian.cli.ops.RestartCommand;
+import io.meridian.cli.ops.ResumeCommand;
+import io.meridian.cli.ops.ShowConfigCommand;
+import io.meridian.cli.ops.StatusCommand;
+import io.meridian.cli.ops.SwitchoverCommand;
+import io.meridian.cli.ops.TopologyCommand;
+import io.meridian.lab.cli.LabCommand;
 import io.meridian.lab.drill.DrillCommand;
 import io.meridian.lab.drill.WriteProbeCommand;
-import io.meridian.lab.cli.LabCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
