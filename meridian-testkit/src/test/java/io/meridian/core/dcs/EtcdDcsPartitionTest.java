@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.meridian.lab.process.EtcdServer;
 import io.meridian.lab.wan.LinkRelay;
-import java.nio.file.Path;
+import io.meridian.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An agent whose only path to etcd goes through a {@link LinkRelay}: a partition makes its calls
@@ -19,16 +18,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EtcdDcsPartitionTest {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
 
     @Test
     void partitionedLeaderFailsFastLosesTheKeyAndRecoversAfterHeal() throws Exception {
-        EtcdServer etcd = EtcdServer.single("part", dir.resolve("etcd")).killOnJvmExit();
-        etcd.start();
-        try (LinkRelay link = LinkRelay.start(0, "127.0.0.1", etcd.clientPort());
+        try (LinkRelay link = LinkRelay.start(0, "127.0.0.1", etcd.member(0).clientPort());
                 EtcdDcs leader = EtcdDcs.connect(List.of("http://127.0.0.1:" + link.port()), "/m", "p", "a", 2, 1);
-                EtcdDcs other = EtcdDcs.connect(List.of(etcd.clientUrl()), "/m", "p", "b", 2, 5)) {
+                EtcdDcs other = EtcdDcs.connect(etcd.endpoints(), "/m", "p", "b", 2, 5)) {
             link.setDelay(Duration.ofMillis(20));
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> leader.acquireLeader("a"));
 
@@ -43,8 +40,6 @@ class EtcdDcsPartitionTest {
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> leader.load() != null);
             assertThat(leader.renewLeader("a")).isFalse();
             assertThat(leader.load().isLeader("b")).isTrue();
-        } finally {
-            etcd.stop();
         }
     }
 }

@@ -5,24 +5,23 @@ import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.lab.process.EtcdServer;
-import java.nio.file.Path;
+import io.meridian.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Watches and waits outlive an etcd restart: the router and replicas must not go deaf after one. */
 class EtcdDcsRestartTest {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final EtcdExtension etcdRun = new EtcdExtension();
 
     @Test
     void watchAndAwaitChangeSurviveAnEtcdRestart() throws Exception {
-        EtcdServer etcd = EtcdServer.single("restart", dir.resolve("etcd")).killOnJvmExit();
-        etcd.start();
-        List<String> endpoints = List.of(etcd.clientUrl());
+        EtcdServer etcd = etcdRun.member(0);
+        List<String> endpoints = etcdRun.endpoints();
         try (EtcdDcs router = EtcdDcs.connect(endpoints, "/m", "r", null, 6, 5);
                 EtcdDcs a = EtcdDcs.connect(endpoints, "/m", "r", "a", 6, 5);
                 EtcdDcs b = EtcdDcs.connect(endpoints, "/m", "r", "b", 6, 5)) {
@@ -39,8 +38,6 @@ class EtcdDcsRestartTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> seen.get(seen.size() - 1).isLeader("a"));
             assertThat(b.awaitChange(before, Duration.ofSeconds(10))).isTrue();
             subscription.close();
-        } finally {
-            etcd.stop();
         }
     }
 }

@@ -15,8 +15,7 @@ import io.meridian.core.cluster.SwitchoverRequest;
 import io.meridian.core.cluster.SyncState;
 import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.config.DynamicConfig;
-import io.meridian.lab.process.EtcdServer;
-import java.nio.file.Path;
+import io.meridian.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,11 +24,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link EtcdDcs} against a real etcd 3.4 started for this class; each test uses its own cluster name. */
 class EtcdDcsTest {
@@ -37,28 +34,11 @@ class EtcdDcsTest {
     private static final String NS = "/meridian-test";
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
-    @TempDir
-    static Path dir;
-    static EtcdServer etcd;
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
 
     private final String cluster = "c" + CLUSTERS.incrementAndGet();
     private final List<EtcdDcs> opened = new ArrayList<>();
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdServer.single("dcs-test", dir.resolve("etcd")).killOnJvmExit();
-        etcd.start();
-        // The first call of a JVM loads gRPC, Netty and Vert.x; on a busy 2-core machine that alone
-        // can exceed a retry timeout, so pay it here rather than in the first test.
-        try (EtcdDcs warmUp = EtcdDcs.connect(List.of(etcd.clientUrl()), NS, "warm-up", null, 6, 30)) {
-            warmUp.load();
-        }
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        etcd.stop();
-    }
 
     @AfterEach
     void closeClients() {
@@ -67,7 +47,7 @@ class EtcdDcsTest {
 
     private EtcdDcs agent(String member, double ttl) {
         // A generous retry timeout: these tests are about outcomes, and CI machines are busy.
-        EtcdDcs dcs = EtcdDcs.connect(List.of(etcd.clientUrl()), NS, cluster, member, ttl, 5);
+        EtcdDcs dcs = EtcdDcs.connect(etcd.endpoints(), NS, cluster, member, ttl, 5);
         opened.add(dcs);
         return dcs;
     }

@@ -1,7 +1,6 @@
 package io.meridian.core.dcs;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.Client;
@@ -9,51 +8,42 @@ import io.etcd.jetcd.KeyValue;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.lab.process.EtcdServer;
-import io.meridian.lab.process.FreePorts;
 import io.meridian.lab.wan.LinkRelay;
-import java.nio.file.Path;
+import io.meridian.testkit.EtcdExtension;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * An agent whose first etcd member stops being useful while the others are fine: it moves to the
  * next member within a few retry timeouts, keeps its lease (so its leader key), and its watches
- * follow. The first member's TCP path is black-holed through a {@link LinkRelay}, or the member is
- * cut off from its peers (peer URLs advertised through relays) so it answers nothing useful.
+ * follow. Here the first member's TCP path is black-holed through a {@link LinkRelay};
+ * {@link EtcdPeerCutTest} cuts a member off from its peers instead.
  */
 class EtcdMemberSwitchTest {
 
     private static final double RETRY = 2;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final EtcdExtension etcd = EtcdExtension.cluster(3);
 
     private final List<AutoCloseable> opened = new ArrayList<>();
-    private final List<EtcdServer> members = new ArrayList<>();
 
     @AfterEach
     void stopAll() throws Exception {
         for (int i = opened.size() - 1; i >= 0; i--) {
             opened.get(i).close();
         }
-        members.forEach(EtcdServer::stop);
     }
 
     @Test
     void aBlackHoledMemberIsLeftForTheNextWithTheSameLeaseAndWatches() throws Exception {
-        members.addAll(EtcdServer.cluster(dir, List.of("e1", "e2", "e3")));
-        members.forEach(EtcdServer::killOnJvmExit);
-        EtcdServer.startAll(members, Duration.ofSeconds(30));
+        List<EtcdServer> members = etcd.members();
         List<String> relayed = new ArrayList<>();
         LinkRelay first = null;
         for (EtcdServer m : members) {
@@ -115,48 +105,6 @@ class EtcdMemberSwitchTest {
         }
         assertThat(dcs.awaitChange(back, Duration.ofSeconds(5))).as("the change signal moved back too").isTrue();
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.get(seen.size() - 1).revision() > back);
-    }
-
-    @Test
-    void aMemberCutOffFromItsPeersIsLeftForAnother() throws Exception {
-        List<Integer> ports = FreePorts.allocate(6);
-        List<LinkRelay> peerLinks = new ArrayList<>();
-        Map<String, String> peers = new LinkedHashMap<>();
-        for (int i = 0; i < 3; i++) {
-            LinkRelay relay = open(LinkRelay.start(0, "127.0.0.1", ports.get(2 * i + 1)));
-            peerLinks.add(relay);
-            peers.put("p" + (i + 1), "http://127.0.0.1:" + relay.port());
-        }
-        for (int i = 0; i < 3; i++) {
-            members.add(new EtcdServer("p" + (i + 1), dir.resolve("p" + (i + 1)), ports.get(2 * i),
-                    ports.get(2 * i + 1), peers, "meridian-isolation").killOnJvmExit());
-        }
-        EtcdServer.startAll(members, Duration.ofSeconds(30));
-        EtcdDcs dcs = open(EtcdDcs.connect(direct(members), "/m", "iso", "a", 10, RETRY));
-        Client raw = open(Client.builder().endpoints(direct(members.subList(1, 3)).toArray(String[]::new)).build());
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> dcs.acquireLeader("a"));
-        long lease = leaderLease(raw, dcs);
-        // Each member streams to each peer over connections the peer dialed (two kinds per pair).
-        await().atMost(Duration.ofSeconds(10)).until(() -> peerLinks.stream().allMatch(l -> l.openConnections() >= 4));
-
-        // p1 hears nothing from and says nothing to its peers: cut all traffic into p1, and every
-        // new request towards p2 and p3 (p1's fallback HTTP posts); the streams p2 and p3 already
-        // hold with each other only carry bytes downstream, so they keep their quorum.
-        peerLinks.get(0).cut(true, true);
-        peerLinks.get(1).cut(true, false);
-        peerLinks.get(2).cut(true, false);
-        long cut = System.nanoTime();
-        await().atMost(Duration.ofMillis(Math.round(5 * RETRY * 1000))).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions().until(() -> dcs.renewLeader("a"));
-        System.out.printf("calls succeed again %d ms after the isolation%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut));
-        assertThat(dcs.renewLeader("a")).isTrue();
-        assertThat(leaderLease(raw, dcs)).isEqualTo(lease);
-        assertThat(dcs.load().isLeader("a")).isTrue();
-        try (Client alone = Client.builder().endpoints(members.get(0).clientUrl()).build()) {
-            assertThatThrownBy(() -> alone.getKVClient().put(EtcdKeys.bytes("/m/iso/probe"), EtcdKeys.bytes("x"))
-                    .get(3, TimeUnit.SECONDS)).as("p1 really is cut off: it cannot commit a write")
-                    .isInstanceOfAny(TimeoutException.class, ExecutionException.class);
-        }
     }
 
     private <T extends AutoCloseable> T open(T resource) {

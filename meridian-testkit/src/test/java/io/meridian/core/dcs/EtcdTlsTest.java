@@ -3,13 +3,12 @@ package io.meridian.core.dcs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.meridian.lab.process.EtcdServer;
 import io.meridian.lab.tls.LocalAuthority;
+import io.meridian.testkit.EtcdExtension;
 import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,41 +17,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EtcdTlsTest {
 
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension().withTls();
     @TempDir
     static Path dir;
-    static EtcdServer etcd;
     static Path authority;
     static Path otherAuthority;
 
     @BeforeAll
-    static void start() throws Exception {
-        LocalAuthority ca = LocalAuthority.create(dir.resolve("ca"), "etcd-ca", 2);
+    static void certificates() throws Exception {
+        LocalAuthority ca = etcd.authority();
         LocalAuthority other = LocalAuthority.create(dir.resolve("other"), "other-ca", 2);
         authority = ca.certificate();
         otherAuthority = other.certificate();
-        ca.issue("server", "IP:127.0.0.1", null, 2);
         ca.issue("agent", "DNS:paris-1", null, 2);
         other.issue("stranger", "DNS:paris-1", null, 2);
-        etcd = EtcdServer.single("etcd-tls", dir.resolve("etcd"))
-                .tls(ca.certificate("server"), ca.key("server"), authority);
-        etcd.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (etcd != null) {
-            etcd.close();
-        }
     }
 
     private static EtcdDcs connect(EtcdTls tls) {
-        return EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", "tls", "paris-1", 6, 3, tls);
+        return EtcdDcs.connect(etcd.endpoints(), "/meridian", "tls", "paris-1", 6, 3, tls);
     }
 
     @Test
     void anAgentWithTheAuthorityAndItsOwnCertificateWorks() throws Exception {
-        assertThat(etcd.clientUrl()).startsWith("https://");
-        try (EtcdDcs dcs = connect(new EtcdTls(authority, dir.resolve("ca/agent.crt"), dir.resolve("ca/agent.key")))) {
+        assertThat(etcd.member(0).clientUrl()).startsWith("https://");
+        try (EtcdDcs dcs = connect(new EtcdTls(authority, etcd.authority().certificate("agent"), etcd.authority().key("agent")))) {
             assertThat(dcs.claimInitialize()).isTrue();
             assertThat(dcs.acquireLeader("paris-1")).isTrue();
             assertThat(dcs.load().isLeader("paris-1")).isTrue();

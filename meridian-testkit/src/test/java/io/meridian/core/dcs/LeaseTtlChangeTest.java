@@ -15,10 +15,9 @@ import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.MemberTags;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.config.DynamicConfigParser;
-import io.meridian.lab.process.EtcdServer;
 import io.meridian.lab.wan.LinkRelay;
+import io.meridian.testkit.EtcdExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A live {@code ttl} change in {@code /config} reaches the leader key's lease as etcd itself reports
@@ -37,22 +36,18 @@ class LeaseTtlChangeTest {
 
     private static final String NS = "/meridian-ttl";
 
-    @TempDir
-    static Path dir;
-    static EtcdServer etcd;
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
     static Client raw;
 
     @BeforeAll
     static void startEtcd() throws Exception {
-        etcd = EtcdServer.single("ttl-test", dir.resolve("etcd")).killOnJvmExit();
-        etcd.start();
-        raw = Client.builder().endpoints(etcd.clientUrl()).build();
+        raw = Client.builder().endpoints(etcd.member(0).clientUrl()).build();
     }
 
     @AfterAll
     static void stopEtcd() {
         raw.close();
-        etcd.stop();
     }
 
     @Test
@@ -61,7 +56,7 @@ class LeaseTtlChangeTest {
         ByteSequence leaderKey = bytes(NS + "/" + cluster + "/leader");
         ByteSequence memberKey = bytes(NS + "/" + cluster + "/members/a");
         List<WatchEvent> deletes = new CopyOnWriteArrayList<>();
-        try (EtcdDcs a = EtcdDcs.connect(List.of(etcd.clientUrl()), NS, cluster, "a", 6, 2);
+        try (EtcdDcs a = EtcdDcs.connect(etcd.endpoints(), NS, cluster, "a", 6, 2);
                 var watch = raw.getWatchClient().watch(bytes(NS + "/" + cluster + "/"),
                         WatchOption.builder().isPrefix(true).build(), r -> r.getEvents().stream()
                                 .filter(e -> e.getEventType() == WatchEvent.EventType.DELETE).forEach(deletes::add))) {
@@ -109,7 +104,7 @@ class LeaseTtlChangeTest {
     void aMoveThatCannotReachEtcdFailsTheRenewalAndLeavesTheKeyOnTheOldLease() throws Exception {
         String cluster = "cut";
         ByteSequence leaderKey = bytes(NS + "/" + cluster + "/leader");
-        try (LinkRelay link = LinkRelay.start(0, "127.0.0.1", etcd.clientPort());
+        try (LinkRelay link = LinkRelay.start(0, "127.0.0.1", etcd.member(0).clientPort());
                 EtcdDcs a = EtcdDcs.connect(List.of("http://127.0.0.1:" + link.port()), NS, cluster, "a", 15, 1)) {
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> a.acquireLeader("a"));
             long old = get(leaderKey).getLease();

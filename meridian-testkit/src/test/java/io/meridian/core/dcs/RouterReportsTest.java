@@ -9,42 +9,37 @@ import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.RouterState;
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
-import io.meridian.lab.process.EtcdServer;
+import io.meridian.testkit.EtcdExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Router reports under {@code routers/} against a real etcd: read by {@link Dcs#routers()}, invisible to the HA loop. */
 class RouterReportsTest {
 
     private static final String NS = "/meridian-routers";
 
-    @TempDir
-    static Path dir;
-    static EtcdServer etcd;
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
     static Client raw;
 
     @BeforeAll
     static void startEtcd() throws Exception {
-        etcd = EtcdServer.single("routers-test", dir.resolve("etcd")).killOnJvmExit();
-        etcd.start();
-        raw = Client.builder().endpoints(etcd.clientUrl()).build();
+        raw = Client.builder().endpoints(etcd.member(0).clientUrl()).build();
     }
 
     @AfterAll
     static void stopEtcd() {
         raw.close();
-        etcd.stop();
     }
 
     private static EtcdDcs open(String cluster) {
-        return EtcdDcs.connect(List.of(etcd.clientUrl()), NS, cluster, null, 6, 10);
+        return EtcdDcs.connect(etcd.endpoints(), NS, cluster, null, 6, 10);
     }
 
     private static long put(String key, String value) throws Exception {
