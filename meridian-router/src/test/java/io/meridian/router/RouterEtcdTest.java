@@ -13,7 +13,7 @@ import io.meridian.core.cluster.Role;
 import io.meridian.core.dcs.EtcdDcs;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.it.Clusters;
-import io.meridian.router.it.PgServer;
+import io.meridian.testkit.PgServer;
 import io.meridian.router.it.PgServerConnections;
 import io.meridian.testkit.EtcdExtension;
 import java.nio.charset.StandardCharsets;

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * stays there until then, and its path is named in any start-up failure.
  */
 public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
-        AfterEachCallback {
+        AfterEachCallback, AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -86,6 +86,21 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
     public EtcdExtension withPeerRelays() {
         this.peerRelays = true;
         return this;
+    }
+
+    /**
+     * Starts etcd now, outside JUnit's callbacks, for a fixture that owns its lifetime (a
+     * {@link PgCluster}); {@link #close()} stops it and removes its folder.
+     */
+    public EtcdExtension startNow() throws IOException {
+        perClass = true;
+        start();
+        return this;
+    }
+
+    @Override
+    public void close() {
+        stop();
     }
 
     @Override

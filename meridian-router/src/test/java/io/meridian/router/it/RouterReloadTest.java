@@ -11,6 +11,7 @@ import io.meridian.lab.process.FreePorts;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfigLoader;
+import io.meridian.testkit.PgServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

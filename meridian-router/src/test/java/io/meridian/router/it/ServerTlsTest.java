@@ -12,6 +12,7 @@ import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.config.RouterConfigLoader;
+import io.meridian.testkit.PgServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;

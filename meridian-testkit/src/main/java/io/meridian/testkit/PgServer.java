@@ -1,6 +1,7 @@
-package io.meridian.router.it;
+package io.meridian.testkit;
 
 import io.meridian.lab.process.FreePorts;
+import io.meridian.lab.tls.LocalAuthority;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +24,11 @@ import java.util.stream.Stream;
  */
 public final class PgServer implements AutoCloseable {
 
-    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    public static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     public static final String PASSWORD = "router-test-secret";
 
-    final Path dir;
-    final Path data;
+    public final Path dir;
+    public final Path data;
     public final int port;
 
     private PgServer(Path dir, int port) {
@@ -52,7 +53,7 @@ public final class PgServer implements AutoCloseable {
         return pg;
     }
 
-    static PgServer standbyOf(PgServer primary) throws IOException, InterruptedException {
+    public static PgServer standbyOf(PgServer primary) throws IOException, InterruptedException {
         PgServer pg = new PgServer(workDir(), FreePorts.allocate());
         run(List.of(BIN.resolve("pg_basebackup").toString(), "-h", primary.dir.toString(), "-p", Integer.toString(primary.port),
                 "-U", "postgres", "-D", pg.data.toString(), "-R", "-X", "stream", "--no-sync"));
@@ -73,7 +74,7 @@ public final class PgServer implements AutoCloseable {
      * Turns TLS on with a fresh self-signed certificate and accepts TCP logins only over TLS
      * ({@code hostssl}), so a plain-text connection fails with PostgreSQL's own error.
      */
-    void requireTls() throws IOException, InterruptedException {
+    public void requireTls() throws IOException, InterruptedException {
         Path crt = data.resolve("server.crt");
         Path key = data.resolve("server.key");
         run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out", crt.toString(),
@@ -88,10 +89,10 @@ public final class PgServer implements AutoCloseable {
      * @return the authority's certificate (PEM), readable by anyone
      */
     /** The authority that signed this server's certificate ({@link #requireTlsSignedByCa}), or null. */
-    io.meridian.lab.tls.LocalAuthority authority;
+    public LocalAuthority authority;
 
-    Path requireTlsSignedByCa(String subjectAltName) throws IOException, InterruptedException {
-        io.meridian.lab.tls.LocalAuthority ca = io.meridian.lab.tls.LocalAuthority.create(dir.resolve("ca"), "authority", 2);
+    public Path requireTlsSignedByCa(String subjectAltName) throws IOException, InterruptedException {
+        LocalAuthority ca = LocalAuthority.create(dir.resolve("ca"), "authority", 2);
         authority = ca;
         ca.issue("server", subjectAltName, "postgres", 2);
         Files.copy(ca.certificate("server"), data.resolve("server.crt"));
@@ -111,21 +112,21 @@ public final class PgServer implements AutoCloseable {
         run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "reload"));
     }
 
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(), "-w", "start"));
     }
 
-    void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException, InterruptedException {
         if (Files.exists(data.resolve("postmaster.pid"))) {
             run(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
         }
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
         return connect("127.0.0.1", port, "");
     }
 
-    static Connection connect(String host, int port, String extra) throws SQLException {
+    public static Connection connect(String host, int port, String extra) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
         p.setProperty("password", PASSWORD);
