@@ -3,8 +3,6 @@ package io.meridian.cli.ops;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
-import io.meridian.core.console.Lag;
-import io.meridian.core.console.MemberTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

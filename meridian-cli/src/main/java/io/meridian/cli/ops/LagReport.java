@@ -3,8 +3,6 @@ package io.meridian.cli.ops;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
-import io.meridian.core.console.Lag;
-import io.meridian.core.console.MemberTable;
 import io.meridian.core.console.TextTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,7 +3,6 @@ package io.meridian.cli.ops;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.console.ClusterTarget;
 import io.meridian.core.console.JsonOutput;
-import io.meridian.core.console.MemberTable;
 import io.meridian.core.console.OutputFormat;
 import io.meridian.core.dcs.Dcs;
 import picocli.CommandLine.Command;

@@ -4,8 +4,6 @@ import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.console.ClusterTarget;
-import io.meridian.core.console.Lag;
-import io.meridian.core.console.MemberTable;
 import io.meridian.core.console.TextTable;
 import io.meridian.core.dcs.Dcs;
 import java.util.List;

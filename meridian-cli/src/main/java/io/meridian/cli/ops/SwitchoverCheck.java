@@ -3,7 +3,6 @@ package io.meridian.cli.ops;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.Role;
-import io.meridian.core.console.Lag;
 import io.meridian.core.failover.Candidate;
 import io.meridian.core.failover.FailoverCandidates;
 import io.meridian.core.failover.FailoverContext;

@@ -2,8 +2,6 @@ package io.meridian.cli.ops;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
-import io.meridian.core.console.Lag;
-import io.meridian.core.console.MemberTable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

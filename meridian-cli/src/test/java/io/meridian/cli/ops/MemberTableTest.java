@@ -3,7 +3,6 @@ package io.meridian.cli.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.meridian.core.config.DynamicConfig;
-import io.meridian.core.console.MemberTable;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

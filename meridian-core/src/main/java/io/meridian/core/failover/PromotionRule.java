@@ -1,7 +1,5 @@
 package io.meridian.core.failover;
 
-import io.meridian.core.console.Lag;
-
 /**
  * "May this member be promoted?", answered once for the agent's race, the leader's switchover
  * check, the REST API and the CLI, so that none of them proposes a node another would refuse.

@@ -1,12 +1,12 @@
 package io.meridian.lab.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.meridian.core.console.JsonOutput;
-import io.meridian.core.console.OutputFormat;
-import io.meridian.core.console.TextTable;
-import io.meridian.core.console.MemberTable;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
+import io.meridian.core.console.JsonOutput;
+import io.meridian.core.console.MemberLabels;
+import io.meridian.core.console.OutputFormat;
+import io.meridian.core.console.TextTable;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
 import java.nio.file.Path;
@@ -71,8 +71,8 @@ public final class LabStatus implements Callable<Integer> {
             long agent = LabProcesses.isAlive(n.agentPid()) ? n.agentPid() : -1;
             nodes.add(new NodeStatus(n.name(), n.region(), n.pgPort(), n.restPort(), n.dataDir(), agent,
                     LabProcesses.postmasterPid(Path.of(n.dataDir())),
-                    m.map(x -> MemberTable.role(cluster, x)).orElse(agent > 0 ? "unknown" : "down"),
-                    m.map(MemberTable::state).orElse(agent > 0 ? "unknown" : "agent stopped"),
+                    m.map(x -> MemberLabels.role(cluster, x)).orElse(agent > 0 ? "unknown" : "down"),
+                    m.map(MemberLabels::state).orElse(agent > 0 ? "unknown" : "agent stopped"),
                     LabPlan.dsn(n.pgPort(), pgpass), n.log()));
         }
         return new Report(state.cluster(), state.dir(), state.etcd().endpoints(),

@@ -1,10 +1,10 @@
 package io.meridian.lab.cli;
 
-import io.meridian.core.console.CliException;
-import io.meridian.core.console.MemberTable;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.Role;
+import io.meridian.core.console.CliException;
+import io.meridian.core.console.MemberLabels;
 import io.meridian.core.dcs.Dcs;
 import io.meridian.core.dcs.DcsException;
 import java.io.PrintWriter;
@@ -76,8 +76,8 @@ final class LabWait {
 
     private void report(Cluster c) {
         for (Member m : c.members()) {
-            String role = MemberTable.role(c, m);
-            report(m.name(), role.toLowerCase(java.util.Locale.ROOT) + ", " + MemberTable.state(m)
+            String role = MemberLabels.role(c, m);
+            report(m.name(), role.toLowerCase(java.util.Locale.ROOT) + ", " + MemberLabels.state(m)
                     + (m.timeline() > 0 ? ", timeline " + m.timeline() : ""));
         }
     }

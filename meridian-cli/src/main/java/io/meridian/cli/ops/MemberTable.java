@@ -1,8 +1,10 @@
-package io.meridian.core.console;
+package io.meridian.cli.ops;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.Role;
+import io.meridian.core.console.MemberLabels;
+import io.meridian.core.console.TextTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,30 +20,14 @@ public final class MemberTable {
     private MemberTable() {
     }
 
-    /** Patroni's role words, so scripts written against patronictl keep matching. */
+    /** Patroni's role words, so scripts written against patronictl keep matching ({@link MemberLabels#role}). */
     public static String role(Cluster c, Member m) {
-        if (c.isLeader(m.name())) {
-            return "Leader";
-        }
-        if (m.role() == Role.PRIMARY) {
-            return "Primary";
-        }
-        if (m.role() == Role.REPLICA && c.sync().members().contains(m.name())) {
-            return "Sync Standby";
-        }
-        return m.role().label();
+        return MemberLabels.role(c, m);
     }
 
-    /**
-     * A running replica shows whether WAL reaches it, with Patroni 3's words: {@code streaming} when its
-     * WAL receiver is connected, else {@code in archive recovery} (replaying only what it has), never
-     * {@code running}, which hid a replica that could not authenticate for as long as it stayed so.
-     */
+    /** Patroni 3's state words ({@link MemberLabels#state}). */
     public static String state(Member m) {
-        if (m.role() == Role.REPLICA && m.isRunning()) {
-            return m.isStreaming() ? "streaming" : "in archive recovery";
-        }
-        return m.state() == null ? "unknown" : m.state();
+        return MemberLabels.state(m);
     }
 
     public static List<Member> ordered(Cluster c) {
@@ -88,7 +74,7 @@ public final class MemberTable {
                 + " (meridian_config_valid 0); fix it with 'meridian edit-config --replace FILE'";
     }
 
-    public static String title(Cluster c) {
+    static String title(Cluster c) {
         return "Cluster: " + c.name() + (c.isInitialized() ? " (" + c.systemId() + ")" : "");
     }
 

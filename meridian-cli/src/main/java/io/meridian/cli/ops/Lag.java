@@ -1,4 +1,4 @@
-package io.meridian.core.console;
+package io.meridian.cli.ops;
 
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.Lsn;
