@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
-import io.meridian.core.process.FreePorts;
-import io.meridian.core.wan.LinkRelay;
+import io.meridian.lab.process.FreePorts;
+import io.meridian.lab.wan.LinkRelay;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

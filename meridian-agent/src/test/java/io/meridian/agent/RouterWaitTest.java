@@ -8,9 +8,8 @@ import io.etcd.jetcd.Client;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.dcs.DcsException;
 import io.meridian.core.dcs.EtcdDcs;
-import io.meridian.core.process.EtcdServer;
+import io.meridian.testkit.EtcdExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link RouterWait} against a real etcd: router reports written by hand as a router would, a
@@ -32,9 +31,8 @@ class RouterWaitTest {
     private static final String NS = "/meridian";
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
 
-    @TempDir
-    static Path dir;
-    static EtcdServer etcd;
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
     static Client raw;
 
     private final String cluster = "w" + CLUSTERS.incrementAndGet();
@@ -43,15 +41,12 @@ class RouterWaitTest {
 
     @BeforeAll
     static void startEtcd() throws Exception {
-        etcd = EtcdServer.single("router-wait", dir.resolve("etcd")).killOnJvmExit();
-        etcd.start();
-        raw = Client.builder().endpoints(etcd.clientUrl()).build();
+        raw = Client.builder().endpoints(etcd.member(0).clientUrl()).build();
     }
 
     @AfterAll
     static void stopEtcd() {
         raw.close();
-        etcd.stop();
     }
 
     @AfterEach
@@ -63,7 +58,7 @@ class RouterWaitTest {
     private Cluster leaderWith(double routerWaitTimeout) throws Exception {
         put("config", "{\"ttl\": 2, \"loop_wait\": 0.5, \"retry_timeout\": 0.5, \"router_wait_timeout\": "
                 + routerWaitTimeout + "}");
-        dcs = EtcdDcs.connect(List.of(etcd.clientUrl()), NS, cluster, "n1", 2, 5);
+        dcs = EtcdDcs.connect(etcd.endpoints(), NS, cluster, "n1", 2, 5);
         opened.add(dcs);
         assertThat(dcs.acquireLeader("n1")).isTrue();
         return dcs.load();

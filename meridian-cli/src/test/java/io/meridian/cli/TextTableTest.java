@@ -3,6 +3,7 @@ package io.meridian.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.meridian.core.console.TextTable;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meridian.cli.lab.LabPlan;
-import io.meridian.cli.lab.LabState;
-import io.meridian.cli.drill.Dsn;
+import io.meridian.lab.cli.LabPlan;
+import io.meridian.lab.cli.LabState;
+import io.meridian.lab.drill.Dsn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -16,11 +16,11 @@ import io.meridian.core.config.HostPort;
 import io.meridian.core.config.NodeConfig;
 import io.meridian.core.dcs.EtcdDcs;
 import io.meridian.core.postgres.LocalPostgres;
-import io.meridian.core.process.EtcdServer;
-import io.meridian.core.process.FreePorts;
+import io.meridian.lab.process.FreePorts;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.config.RouterConfigLoader;
+import io.meridian.testkit.EtcdExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,6 +43,7 @@ import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Agents and a real router in one process, over real etcd and two PostgreSQL 15 nodes, with
@@ -55,8 +56,9 @@ class RouterWaitEndToEndTest {
     private final String password = UUID.randomUUID().toString();
     private final Map<String, NodeConfig> nodes = new LinkedHashMap<>();
     private final Map<String, Agent> agents = new LinkedHashMap<>();
+    @RegisterExtension
+    final EtcdExtension etcd = new EtcdExtension();
     private Path dir;
-    private EtcdServer etcd;
     private EtcdDcs observer;
     private EtcdDcs routerDcs;
     private Router router;
@@ -65,9 +67,7 @@ class RouterWaitEndToEndTest {
     void theNewLeaderPromotesOnlyAfterTheRouterFollowsIt() throws Exception {
         dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-router-wait-");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        etcd = EtcdServer.single("etcd", dir.resolve("etcd"));
-        etcd.start();
-        observer = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", CLUSTER, null, 6, 10);
+        observer = EtcdDcs.connect(etcd.endpoints(), "/meridian", CLUSTER, null, 6, 10);
         for (String name : List.of("paris-1", "tokyo-1")) {
             startAgent(name, name.substring(0, name.indexOf('-')));
         }
@@ -108,7 +108,7 @@ class RouterWaitEndToEndTest {
     private void startAgent(String name, String region) throws Exception {
         List<Integer> ports = FreePorts.allocate(2);
         NodeConfig n = new NodeConfig(dir.resolve(name + ".yml"), CLUSTER, name, region,
-                new NodeConfig.Etcd(List.of(etcd.clientUrl()), "/meridian"),
+                new NodeConfig.Etcd(etcd.endpoints(), "/meridian"),
                 new NodeConfig.Postgres(Path.of("/usr/lib/postgresql/15/bin"), dir.resolve(name).resolve("data"),
                         new HostPort("127.0.0.1", ports.get(0)), new HostPort("127.0.0.1", ports.get(0)), "postgres",
                         new NodeConfig.Credentials("postgres", password),
@@ -129,7 +129,7 @@ class RouterWaitEndToEndTest {
         Path file = dir.resolve("router.yml");
         // The password sits in a file readable by root only, as a real router.yml would.
         Files.writeString(file, "cluster: " + CLUSTER + "\nregion: paris\nname: router-e2e\n"
-                + "etcd:\n  endpoints: [" + etcd.clientUrl() + "]\n  namespace: /meridian\n"
+                + "etcd:\n  endpoints: [" + etcd.member(0).clientUrl() + "]\n  namespace: /meridian\n"
                 + "listen:\n  rw: 127.0.0.1:" + ports.get(0) + "\n  ro: 127.0.0.1:" + ports.get(1) + "\n"
                 + "monitor:\n  username: postgres\n  password: \"" + password + "\"\n  database: postgres\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
@@ -185,9 +185,6 @@ class RouterWaitEndToEndTest {
         }
         if (observer != null) {
             observer.close();
-        }
-        if (etcd != null) {
-            etcd.close();
         }
         if (dir != null) {
             try (var walk = Files.walk(dir)) {

@@ -11,22 +11,21 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.kv.GetResponse;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.dcs.EtcdDcs;
-import io.meridian.core.process.EtcdServer;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.it.Clusters;
-import io.meridian.router.it.PgServer;
+import io.meridian.testkit.PgServer;
 import io.meridian.router.it.PgServerConnections;
+import io.meridian.testkit.EtcdExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * End to end through a real etcd: agents' keys move the leader, the router's watch follows, and the
@@ -35,15 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RouterEtcdTest {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
 
     @Test
     void leaderKeyChangeMovesWritesWithinMilliseconds() throws Exception {
-        try (EtcdServer etcd = EtcdServer.single("router-etcd", dir.resolve("etcd"));
-             PgServer a = PgServer.primary(); PgServer b = PgServer.primary()) {
-            etcd.start();
-            List<String> endpoints = List.of(etcd.clientUrl());
+        try (PgServer a = PgServer.primary(); PgServer b = PgServer.primary()) {
+            List<String> endpoints = etcd.endpoints();
             try (EtcdDcs agentA = EtcdDcs.connect(endpoints, "/meridian", "test", "a", 30, 10);
                  EtcdDcs agentB = EtcdDcs.connect(endpoints, "/meridian", "test", "b", 30, 10)) {
                 agentA.touchMember(Clusters.member("a", "paris", Role.PRIMARY, a.port));

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcd.jetcd.Client;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.dcs.EtcdDcs;
-import io.meridian.core.process.EtcdServer;
-import io.meridian.core.process.FreePorts;
+import io.meridian.lab.process.FreePorts;
 import io.meridian.router.it.Clusters;
-import io.meridian.router.it.PgServer;
+import io.meridian.testkit.PgServer;
 import io.meridian.router.it.PgServerConnections;
+import io.meridian.testkit.EtcdExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RouterProcessTest {
 
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
     @TempDir
     Path dir;
 
@@ -52,12 +55,11 @@ class RouterProcessTest {
 
     @Test
     void runsFromItsFileReloadsOnHangupAndWithdrawsOnStop() throws Exception {
-        try (EtcdServer etcd = EtcdServer.single("router-process", dir.resolve("etcd")); PgServer pg = PgServer.primary()) {
-            etcd.start();
-            List<String> endpoints = List.of(etcd.clientUrl());
+        try (PgServer pg = PgServer.primary()) {
+            List<String> endpoints = etcd.endpoints();
             List<Integer> ports = FreePorts.allocate(3);
             Path file = dir.resolve("router.yml");
-            Files.writeString(file, yaml(etcd.clientUrl(), ports, "1GB"));
+            Files.writeString(file, yaml(etcd.member(0).clientUrl(), ports, "1GB"));
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             // A long lease and a patient first call: nothing renews this stand-in agent, and a busy
             // machine can take many seconds to start the router's JVM.
@@ -78,7 +80,7 @@ class RouterProcessTest {
                     await().atMost(Duration.ofSeconds(10)).until(() -> RouterEtcdTest.published(client, key).path("leader").asText().equals("a"));
 
                     try (Connection kept = PgServerConnections.open(ports.get(0), null)) {
-                        Files.writeString(file, yaml(etcd.clientUrl(), ports, "2MB"));
+                        Files.writeString(file, yaml(etcd.member(0).clientUrl(), ports, "2MB"));
                         if (RouterCommand.hangupIgnored()) {
                             // Run under nohup: the router inherits SIGHUP as ignored and says so in its log.
                             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -1,6 +1,6 @@
 package io.meridian.cli.adopt;
 
-import io.meridian.cli.CliException;
+import io.meridian.core.console.CliException;
 import io.meridian.core.config.ConfigException;
 import io.meridian.core.config.NodeConfig;
 import io.meridian.core.config.NodeConfigLoader;

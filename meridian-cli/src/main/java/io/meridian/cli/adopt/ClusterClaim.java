@@ -1,6 +1,6 @@
 package io.meridian.cli.adopt;
 
-import io.meridian.cli.CliException;
+import io.meridian.core.console.CliException;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.config.NodeConfig;

@@ -10,7 +10,7 @@ import io.meridian.core.config.NodeConfig;
 import io.meridian.core.config.NodeConfigLoader;
 import io.meridian.core.dcs.EtcdDcs;
 import io.meridian.core.postgres.LocalPostgres;
-import io.meridian.core.process.FreePorts;
+import io.meridian.lab.process.FreePorts;
 import io.meridian.testkit.EtcdExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;

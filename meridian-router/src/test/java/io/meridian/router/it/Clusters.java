@@ -7,6 +7,7 @@ import io.meridian.core.cluster.Role;
 import io.meridian.core.config.HostPort;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.route.LagBound;
+import io.meridian.testkit.PgServer;
 import java.time.Duration;
 import java.util.List;
 

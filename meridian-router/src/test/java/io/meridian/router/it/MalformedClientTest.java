@@ -8,6 +8,7 @@ import io.meridian.core.cluster.Role;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
+import io.meridian.testkit.PgServer;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

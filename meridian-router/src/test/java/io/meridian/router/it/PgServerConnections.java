@@ -1,5 +1,6 @@
 package io.meridian.router.it;
 
+import io.meridian.testkit.PgServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.meridian.core.cluster.Role;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
+import io.meridian.testkit.PgServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;

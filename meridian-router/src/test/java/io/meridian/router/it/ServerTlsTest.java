@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.cluster.Role;
-import io.meridian.core.process.FreePorts;
+import io.meridian.lab.process.FreePorts;
 import io.meridian.router.ClusterView;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.config.RouterConfigLoader;
+import io.meridian.testkit.PgServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -183,7 +184,7 @@ class ServerTlsTest {
     }
 
     /** {@code authority}'s revocation list naming {@code revoked}, copied to its own file under {@code dir}. */
-    static Path revocationList(io.meridian.core.tls.LocalAuthority authority, Path to, String... revoked) throws Exception {
+    static Path revocationList(io.meridian.lab.tls.LocalAuthority authority, Path to, String... revoked) throws Exception {
         return Files.copy(authority.revocationList(1, revoked), to, StandardCopyOption.REPLACE_EXISTING);
     }
 

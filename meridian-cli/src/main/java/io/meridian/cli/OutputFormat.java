@@ -1,6 +1,0 @@
-package io.meridian.cli;
-
-/** {@code --format}: a table for people, JSON for scripts. */
-public enum OutputFormat {
-    pretty, json
-}
