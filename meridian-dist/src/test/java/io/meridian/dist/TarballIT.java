@@ -137,11 +137,38 @@ class TarballIT {
             var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out());
             assertThat(report.path("leader").asText()).as(status.out()).isEqualTo("paris-1");
             assertThat(report.path("nodes").get(0).path("state").asText()).as(status.out()).isEqualTo("running");
+            reloadOnHangup(io.meridian.cli.lab.LabState.read(lab).nodes().get(0), report.path("nodes").get(0).path("dsn").asText());
         } finally {
             LabCli.keepLogs(lab, "tarball-it-logs");
             Run down = run(Duration.ofMinutes(2), meridian, "lab", "down", "--dir", lab.toString());
             assertThat(down.rc()).as("lab down:\n" + down.out()).isZero();
         }
+    }
+
+    /**
+     * The agent started from the tarball re-reads its node file on SIGHUP (what systemd's
+     * ExecReload sends): a changed tag and a node parameter apply live, a broken file changes nothing.
+     */
+    private static void reloadOnHangup(io.meridian.cli.lab.LabState.Node node, String dsn) throws Exception {
+        var yaml = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        Path file = Path.of(node.config());
+        Path log = Path.of(node.log());
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) yaml.readTree(file.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("tags")).put("failover_priority", 3);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("postgresql")).putObject("parameters").put("work_mem", "7MB");
+        String good = yaml.writeValueAsString(root);
+        Files.writeString(file, good);
+        assertThat(run(Duration.ofSeconds(30), "kill", "-HUP", Long.toString(node.agentPid())).rc()).isZero();
+        org.awaitility.Awaitility.await("the agent logs what its reload applied").atMost(Duration.ofMinutes(1))
+                .until(() -> Files.readString(log).contains("reloaded: applied tags.failover_priority, postgresql.parameters"));
+        org.awaitility.Awaitility.await("work_mem from the node file is live in PostgreSQL").atMost(Duration.ofMinutes(1))
+                .until(() -> run(Duration.ofSeconds(30), "psql", dsn, "-Atc", "show work_mem").out().trim().equals("7MB"));
+
+        Files.writeString(file, good.replace("failover_priority: 3", "failover_priority: many"));
+        assertThat(run(Duration.ofSeconds(30), "kill", "-HUP", Long.toString(node.agentPid())).rc()).isZero();
+        org.awaitility.Awaitility.await("the agent refuses the broken file").atMost(Duration.ofMinutes(1))
+                .until(() -> Files.readString(log).contains("node file not reloaded, nothing changed: " + file + ": tags.failover_priority"));
+        assertThat(run(Duration.ofSeconds(30), "kill", "-0", Long.toString(node.agentPid())).rc()).as("the agent still runs").isZero();
     }
 
     @Test
