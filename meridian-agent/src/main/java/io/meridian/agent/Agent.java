@@ -40,7 +40,10 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
     private static final String VERSION = java.util.Objects.requireNonNullElse(
             Agent.class.getPackage().getImplementationVersion(), "dev");
 
-    private final NodeConfig node;
+    private volatile NodeConfig node; // the live keys change on SIGHUP (reloadNodeFile)
+    /** Node parameters and pg_hba re-read on SIGHUP, rendered by the HA loop's thread before its next cycle. */
+    private final java.util.concurrent.atomic.AtomicReference<NodeConfig.Postgres> pendingPostgres =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final Dcs dcs;
     private final PostgresController pg;
     private final FenceKeeper keeper;
@@ -160,6 +163,7 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
             String reason;
             boolean ok = true;
             try {
+                applyPendingPostgres();
                 reason = loop.runCycle();
             } catch (RuntimeException e) {
                 // An unexpected error must not kill the loop: the fence still guards the lease.
@@ -194,6 +198,45 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
                 }
             }
             waitForNextCycle(revisionSeen, started + TimeUnit.MILLISECONDS.toNanos(cfg.loopWaitMillis()));
+        }
+    }
+
+    /**
+     * The node file re-read (SIGHUP): applies its live keys (see {@link NodeConfigReload}) and
+     * logs, by key name only, what changed and what waits for a restart. The caller loads and
+     * validates the file first: a file that does not load never gets here, and changes nothing.
+     */
+    public synchronized NodeConfigReload reloadNodeFile(NodeConfig read) {
+        NodeConfigReload plan = NodeConfigReload.plan(node, read);
+        NodeConfig next = plan.effective();
+        if (!plan.live().isEmpty()) {
+            rest.credentials(next.restapi().username(), next.restapi().password());
+            loop.nodeConfig(next);
+            if (plan.live().contains("postgresql.parameters") || plan.live().contains("postgresql.pg_hba")) {
+                pendingPostgres.set(next.postgresql());
+            }
+            node = next;
+            wake.set(true);
+        }
+        if (plan.restart().isEmpty() && plan.ignored().isEmpty()) {
+            LOG.info("node file {} reloaded: {}", read.source(), plan.summary());
+        } else {
+            LOG.warn("node file {} reloaded: {}", read.source(), plan.summary());
+        }
+        return plan;
+    }
+
+    /** On the HA loop's thread, so that the configuration files are never rendered by two threads at once. */
+    private void applyPendingPostgres() {
+        NodeConfig.Postgres p = pendingPostgres.getAndSet(null);
+        if (p == null) {
+            return;
+        }
+        try {
+            pg.nodeSettings(p.parameters(), p.pgHba());
+            LOG.info("node file: postgresql.parameters and pg_hba rendered, PostgreSQL reloaded if running");
+        } catch (PostgresException e) {
+            LOG.error("node file: postgresql.parameters and pg_hba not applied: {}", e.getMessage());
         }
     }
 

@@ -28,10 +28,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class Failsafe {
 
-    private final NodeConfig node;
+    private volatile NodeConfig node; // REST credentials change on SIGHUP
     private final HttpClient http;
     private volatile String heardFrom;
     private volatile long heardAtNanos;
+
+    /** The node file re-read on SIGHUP: the next ping sends its REST credentials. */
+    void nodeConfig(NodeConfig next) {
+        this.node = next;
+    }
 
     Failsafe(NodeConfig node) {
         this.node = node;

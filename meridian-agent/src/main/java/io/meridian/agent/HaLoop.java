@@ -28,7 +28,7 @@ final class HaLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
 
-    private final NodeConfig node;
+    private volatile NodeConfig node; // tags and REST credentials change on SIGHUP (NodeConfigReload)
     private final Dcs dcs;
     private final PostgresController pg;
     private final LeaderDeadline deadline;
@@ -64,6 +64,12 @@ final class HaLoop {
     private boolean hadValidConfig;
     /** Our latest promotion while {@code /history} does not hold it yet. */
     private TimelineEvent unrecorded;
+
+    /** The node file re-read on SIGHUP, with only its live keys changed: the next cycle ranks and publishes its tags. */
+    void nodeConfig(NodeConfig next) {
+        this.node = next;
+        failsafe.nodeConfig(next);
+    }
 
     HaLoop(NodeConfig node, Dcs dcs, PostgresController pg, LeaderDeadline deadline, PeerProbe peers,
            OperatorTasks tasks, Listener listener) {

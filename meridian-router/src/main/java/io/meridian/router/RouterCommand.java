@@ -63,16 +63,7 @@ public final class RouterCommand implements Callable<Integer> {
      * under nohup: the JVM then installs no handler and {@code Signal.handle} silently does nothing.
      */
     static boolean hangupIgnored() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("SigIgn:")) {
-                    return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1L) != 0;
-                }
-            }
-        } catch (java.io.IOException | NumberFormatException e) {
-            // not Linux, or an unexpected format: assume the signal can be handled
-        }
-        return false;
+        return io.meridian.core.runtime.Hangup.ignored();
     }
 
     /** SIGHUP as nginx, PgBouncer and PostgreSQL use it; an error is logged and the old settings stay. */

@@ -83,7 +83,7 @@ public final class RestApi implements AutoCloseable {
 
     private final HttpServer server;
     private final AgentEndpoints endpoints;
-    private final byte[] expectedAuth;
+    private volatile byte[] expectedAuth;
     private final ThreadPoolExecutor operations;
     private final ThreadPoolExecutor requests;
 
@@ -91,12 +91,17 @@ public final class RestApi implements AutoCloseable {
         this(listen, username, password, null, endpoints);
     }
 
+    /** The Basic credentials mutating requests must carry; changed by the agent's SIGHUP, checked from the next request on. */
+    public void credentials(String username, String password) {
+        this.expectedAuth = ("Basic " + Base64.getEncoder().encodeToString(
+                (username + ":" + password).getBytes(StandardCharsets.UTF_8))).getBytes(StandardCharsets.UTF_8);
+    }
+
     /** @param tls HTTPS with this certificate and key, or null for plain HTTP */
     public RestApi(HostPort listen, String username, String password, io.meridian.core.config.NodeConfig.RestTls tls,
                    AgentEndpoints endpoints) throws IOException {
         this.endpoints = endpoints;
-        this.expectedAuth = ("Basic " + Base64.getEncoder().encodeToString(
-                (username + ":" + password).getBytes(StandardCharsets.UTF_8))).getBytes(StandardCharsets.UTF_8);
+        credentials(username, password);
         InetSocketAddress at = new InetSocketAddress(listen.host(), listen.port());
         if (tls == null) {
             this.server = HttpServer.create(at, 64);

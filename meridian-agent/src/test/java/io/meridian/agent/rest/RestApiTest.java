@@ -165,6 +165,21 @@ class RestApiTest {
         }
     }
 
+    /** The agent's SIGHUP changes the Basic credentials: the old password is refused from the next request on. */
+    @Test
+    void newCredentialsApplyFromTheNextRequest() throws Exception {
+        assertThat(failsafe("admin", "secret")).isEqualTo(200);
+        api.credentials("admin", "rotated");
+        assertThat(failsafe("admin", "secret")).isEqualTo(401);
+        assertThat(failsafe("admin", "rotated")).isEqualTo(200);
+    }
+
+    private int failsafe(String user, String password) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/failsafe")).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"leader\":\"x\"}")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     private void assertFast(String path) throws Exception {
         long started = System.nanoTime();
         HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))

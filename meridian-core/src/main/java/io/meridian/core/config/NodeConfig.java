@@ -8,7 +8,8 @@ import java.util.Set;
 
 /**
  * One node's file: who it is, where its PostgreSQL lives, how to reach etcd and its peers.
- * Read once at start by {@link NodeConfigLoader}; never changed while the agent runs.
+ * Read at start by {@link NodeConfigLoader}, and again on the agent's SIGHUP, when only the keys
+ * the agent can apply live change (meridian-agent's {@code NodeConfigReload}); the rest waits for a restart.
  *
  * <p>{@code bootstrap} ({@code bootstrap.dcs}) only seeds a new cluster: the node that initializes
  * it writes these values to {@code /config}, and from then on every agent takes {@code ttl},

@@ -41,7 +41,7 @@ public final class LocalPostgres implements PostgresController {
     private static final String REWIND_MARK = "pg_rewind from ";
     private static final String FAILED_MARK = " exited with ";
 
-    private final NodeConfig.Postgres pg;
+    private volatile NodeConfig.Postgres pg; // parameters and pg_hba change on the agent's SIGHUP
     private final String name;
     private final NodeFiles files;
     private final OsUser os;
@@ -260,6 +260,16 @@ public final class LocalPostgres implements PostgresController {
         }
         this.upstream = to;
         this.clusterParameters = clusterParameters == null ? Map.of() : Map.copyOf(clusterParameters);
+        render();
+        reloadIfRunning();
+    }
+
+    @Override
+    public void nodeSettings(Map<String, String> parameters, List<String> pgHba) throws PostgresException {
+        NodeConfig.Postgres p = pg;
+        this.pg = new NodeConfig.Postgres(p.binDir(), p.dataDir(), p.listen(), p.connectAddress(), p.osUser(), p.superuser(),
+                p.replication(), parameters, pgHba, p.tls(), p.allowShellParameters(), p.lostTransactionsDir(),
+                p.removeDataDirectoryOnRewindFailure());
         render();
         reloadIfRunning();
     }

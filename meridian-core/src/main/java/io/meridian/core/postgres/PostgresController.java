@@ -54,6 +54,14 @@ public interface PostgresController {
     /** Re-renders configuration and reloads (SIGHUP). */
     void reload(Map<String, String> clusterParameters) throws PostgresException;
 
+    /**
+     * The node file's {@code postgresql.parameters} and {@code pg_hba} changed (the agent's SIGHUP):
+     * render them with the cluster's parameters last given, and reload PostgreSQL if it runs.
+     */
+    default void nodeSettings(Map<String, String> parameters, java.util.List<String> pgHba) throws PostgresException {
+        throw new PostgresException("this PostgreSQL controller cannot change its node's parameters while it runs");
+    }
+
     /** Promotes a standby and waits until it accepts writes. */
     void promote(double timeoutSeconds) throws PostgresException;
 
