@@ -1,5 +1,6 @@
 package io.meridian.cli.ops;
 
+import io.meridian.testkit.PgServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -40,7 +41,7 @@ class PatronictlVerbsTest {
     @RegisterExtension
     static final EtcdExtension ETCD = new EtcdExtension();
 
-    private static TestPostgres pg;
+    private static PgServer pg;
     private final List<EtcdDcs> agents = new ArrayList<>();
     private HttpServer api;
     private String cluster;
@@ -51,7 +52,7 @@ class PatronictlVerbsTest {
 
     @BeforeAll
     static void postgres() throws Exception {
-        pg = TestPostgres.start();
+        pg = PgServer.primary();
     }
 
     @AfterAll
@@ -83,7 +84,7 @@ class PatronictlVerbsTest {
         Files.writeString(node, "cluster: " + cluster + "\nname: cli\nregion: paris\n"
                 + "etcd: {endpoints: [" + String.join(", ", ETCD.endpoints()) + "]}\n"
                 + "postgresql: {data_dir: /tmp/habits-unused, listen: 127.0.0.1:1, superuser: {password: "
-                + TestPostgres.PASSWORD + "}, replication: {password: y}}\n"
+                + PgServer.PASSWORD + "}, replication: {password: y}}\n"
                 + "restapi: {listen: 127.0.0.1:2, username: admin, password: secret}\n");
     }
 
@@ -163,7 +164,7 @@ class PatronictlVerbsTest {
         assertThat(run("-c", node.toString(), "dsn", "--role", "replica").code()).isZero();
         Run wrong = run("-c", node.toString(), "dsn", "tokyo-1", "--role", "leader");
         assertThat(wrong.err()).isEqualTo("meridian: tokyo-1 is not the leader (it is Replica)\n");
-        assertThat(run("-c", node.toString(), "dsn").out()).doesNotContain(TestPostgres.PASSWORD);
+        assertThat(run("-c", node.toString(), "dsn").out()).doesNotContain(PgServer.PASSWORD);
     }
 
     @Test
