@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
                 SwitchoverCommand.class, FailoverCommand.class, PauseCommand.class, ResumeCommand.class,
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
                 HistoryCommand.class, LabCommand.class,
-                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class})
+                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class, io.meridian.cli.plan.PlanCommand.class})
 public final class MeridianCli implements Runnable {
 
     @picocli.CommandLine.Spec
