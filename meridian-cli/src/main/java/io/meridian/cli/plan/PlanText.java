@@ -41,9 +41,12 @@ final class PlanText {
 
         List<List<String>> commits = new ArrayList<>();
         for (PlanReport.Commit c : r.commit()) {
+            // With no --local-commit-ms, an asynchronous commit's floor is the local flush, which is not measured.
+            boolean localOnly = c.quorum() == 0 && c.floorMillis() == 0;
             commits.add(List.of(c.mode() + (c.current() ? " (current)" : ""), c.waitsFor().isEmpty() ? "-" : String.join(", ", c.waitsFor()),
-                    twoSignificant(c.floorMillis()), twoSignificant(c.perSession()),
-                    twoSignificant(c.withSessions()) + " (" + c.sessions() + ")"));
+                    localOnly ? "local flush" : twoSignificant(c.floorMillis()),
+                    localOnly ? "disk-bound" : twoSignificant(c.perSession()),
+                    localOnly ? "disk-bound" : twoSignificant(c.withSessions()) + " (" + c.sessions() + ")"));
         }
         out.append(table(markdown, "Commits", List.of("synchronous_mode", "waits for", "floor ms", "commits/s, 1 session",
                 "commits/s, N sessions"), Set.of(2, 3, 4), commits));
