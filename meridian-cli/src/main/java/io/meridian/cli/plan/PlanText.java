@@ -1,5 +1,6 @@
 package io.meridian.cli.plan;
 
+import static io.meridian.core.plan.Figures.threeSignificant;
 import static io.meridian.core.plan.Figures.twoSignificant;
 import static io.meridian.core.plan.Figures.whole;
 
@@ -44,24 +45,24 @@ final class PlanText {
             // With no --local-commit-ms, an asynchronous commit's floor is the local flush, which is not measured.
             boolean localOnly = c.quorum() == 0 && c.floorMillis() == 0;
             commits.add(List.of(c.mode() + (c.current() ? " (current)" : ""), c.waitsFor().isEmpty() ? "-" : String.join(", ", c.waitsFor()),
-                    localOnly ? "local flush" : twoSignificant(c.floorMillis()),
-                    localOnly ? "disk-bound" : twoSignificant(c.perSession()),
-                    localOnly ? "disk-bound" : twoSignificant(c.withSessions()) + " (" + c.sessions() + ")"));
+                    localOnly ? "local flush" : threeSignificant(c.floorMillis()),
+                    localOnly ? "disk-bound" : threeSignificant(c.perSession()),
+                    localOnly ? "disk-bound" : threeSignificant(c.withSessions()) + " (" + c.sessions() + ")"));
         }
         out.append(table(markdown, "Commits", List.of("synchronous_mode", "waits for", "floor ms", "commits/s, 1 session",
                 "commits/s, N sessions"), Set.of(2, 3, 4), commits));
         if (r.commitProbe() != null) {
             PlanReport.Probe p = r.commitProbe();
             out.append(String.format("measured (%s, one session, %d commits in %s s): %s ms median, %s ms p95, %s commits/s%s",
-                    p.mode(), p.commits(), twoSignificant(p.seconds()), twoSignificant(p.medianMillis()),
-                    twoSignificant(p.p95Millis()), twoSignificant(p.perSecond()), markdown ? "\n\n" : "\n"));
+                    p.mode(), p.commits(), twoSignificant(p.seconds()), threeSignificant(p.medianMillis()),
+                    threeSignificant(p.p95Millis()), threeSignificant(p.perSecond()), markdown ? "\n\n" : "\n"));
         }
         if (r.topologies() != null) {
             List<List<String>> rows = new ArrayList<>();
             for (TopologyRow t : r.topologies()) {
                 rows.add(List.of(t.label(), Integer.toString(t.nodes()), twoSignificant(t.bandwidthMinMbps()) + " / "
                                 + twoSignificant(t.bandwidthRecommendedMbps()),
-                        twoSignificant(t.commitFloorMillis()), t.rpo(),
+                        threeSignificant(t.commitFloorMillis()), t.rpo(),
                         Double.isNaN(t.rto()) ? t.rtoSource() : twoSignificant(t.rto()) + " s",
                         whole(t.cost().total())));
             }

@@ -51,6 +51,7 @@ class SeedExampleTest {
                 List.of(new Standby("newyork-1", "newyork", 80)), 0);
         assertThat(c.floorMillis()).isEqualTo(80);
         assertThat(c.perSessionPerSecond()).isEqualTo(12.5);
+        assertThat(Figures.threeSignificant(c.perSessionPerSecond())).isEqualTo("12.5");
         assertThat(c.withSessionsPerSecond(10)).isEqualTo(125);
     }
 
