@@ -99,6 +99,9 @@ public final class PlanCommand implements Callable<Integer> {
         if (!(margin >= 1)) {
             throw new CliException("--margin: expected a factor of at least 1, got " + margin);
         }
+        if (jdbcUrl != null && jdbcUrl.toLowerCase(java.util.Locale.ROOT).matches(".*[?&]password=.*")) {
+            throw new CliException("--jdbc-url: put the password in ~/.pgpass or $PGPASSFILE, not on the command line");
+        }
         if (sessions < 1) {
             throw new CliException("--sessions: expected at least 1, got " + sessions);
         }

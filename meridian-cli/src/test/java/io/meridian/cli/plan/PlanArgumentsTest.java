@@ -23,6 +23,7 @@ class PlanArgumentsTest {
             "--margin,   0.5,  '--margin: expected a factor of at least 1, got 0.5'",
             "--sessions, 0,    '--sessions: expected at least 1, got 0'",
             "--interval, 20m,  '--window 10m must be at least one --interval 20m'",
+            "--jdbc-url, 'jdbc:postgresql://h/db?user=u&password=secret', '--jdbc-url: put the password in ~/.pgpass'",
     })
     void refused(String option, String value, String message) {
         String err = run("plan", option, value);
