@@ -102,6 +102,9 @@ public final class PlanCommand implements Callable<Integer> {
         if (jdbcUrl != null && jdbcUrl.toLowerCase(java.util.Locale.ROOT).matches(".*[?&]password=.*")) {
             throw new CliException("--jdbc-url: put the password in ~/.pgpass or $PGPASSFILE, not on the command line");
         }
+        if (!Double.isNaN(logicalShare) && !(logicalShare >= 0 && logicalShare <= 1)) {
+            throw new CliException("--logical-share: expected a fraction of the WAL between 0 and 1, got " + logicalShare);
+        }
         if (sessions < 1) {
             throw new CliException("--sessions: expected at least 1, got " + sessions);
         }

@@ -22,6 +22,7 @@ class PlanArgumentsTest {
             "--window,   10x,  '--window: expected a duration like 10m'",
             "--margin,   0.5,  '--margin: expected a factor of at least 1, got 0.5'",
             "--sessions, 0,    '--sessions: expected at least 1, got 0'",
+            "--logical-share, 1.5, '--logical-share: expected a fraction of the WAL between 0 and 1, got 1.5'",
             "--interval, 20m,  '--window 10m must be at least one --interval 20m'",
             "--jdbc-url, 'jdbc:postgresql://h/db?user=u&password=secret', '--jdbc-url: put the password in ~/.pgpass'",
     })

@@ -102,8 +102,8 @@ public record PriceTable(String provider, String currency, Node node, Prices pri
     private double instancePrice(String region, String source) {
         Double price = in(region).instances().get(node.instance());
         if (price == null) {
-            throw new IllegalArgumentException(source + ": key " + (region == null ? "" : "regions." + region + ".")
-                    + "prices.instances: no price for node.instance " + node.instance());
+            throw new IllegalArgumentException(source + ": key " + (region == null ? "prices" : "regions." + region)
+                    + ".instances: no price for node.instance " + node.instance());
         }
         return price;
     }

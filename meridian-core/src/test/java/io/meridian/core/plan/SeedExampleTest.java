@@ -112,6 +112,14 @@ class SeedExampleTest {
     }
 
     @Test
+    void aRegionWithoutTheNodesInstancePriceIsRefusedNamingItsKey() {
+        assertThatThrownBy(() -> PriceTable.parse(("provider: x\ncurrency: EUR\nnode: {instance: big, storage_gb: 1, backup_gb: 1}\n"
+                + "prices: {instances: {big: 1}, storage_per_gb_month: 1, backup_per_gb_month: 0, transfer_per_gb: 0.1}\n"
+                + "regions: {tokyo: {instances: {big: null}}}\n").getBytes(StandardCharsets.UTF_8), "p.yml"))
+                .hasMessageContaining("p.yml: key regions.tokyo.instances: no price for node.instance big");
+    }
+
+    @Test
     void aPriceTableWithoutTheNodesInstancePriceIsRefusedNamingTheKey() {
         assertThatThrownBy(() -> PriceTable.parse(("provider: x\ncurrency: EUR\nnode: {instance: big, storage_gb: 1, backup_gb: 1}\n"
                 + "prices: {instances: {small: 1}, storage_per_gb_month: 1, backup_per_gb_month: 0, transfer_per_gb: 0.1}\n")
