@@ -35,7 +35,8 @@ import picocli.CommandLine.ScopeType;
                 RestartCommand.class, ReinitCommand.class, ShowConfigCommand.class, EditConfigCommand.class,
                 HistoryCommand.class, DsnCommand.class, QueryCommand.class, FlushCommand.class, ReloadCommand.class,
                 RemoveCommand.class, VersionCommand.class, LabCommand.class,
-                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class})
+                WriteProbeCommand.class, DrillCommand.class, AdoptCommand.class,
+                io.meridian.cli.plan.PlanCommand.class})
 public final class MeridianCli implements Runnable {
 
     /** {@code meridian -c node.yml list}: the node file for every cluster verb, before the verb as patronictl takes it. */
