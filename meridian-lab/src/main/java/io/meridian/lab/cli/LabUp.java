@@ -171,6 +171,11 @@ public final class LabUp implements Callable<Integer> {
         List<Integer> pgPorts = new ArrayList<>();
         for (int i = 0; i < regionList.size(); i++) {
             pgPorts.add(net.pgPort(i));
+            // On a WAN lab the address members publish (and clients such as `meridian plan` use) is the
+            // relay's entry port, not the node's own: the passfile names both.
+            if (net.pgConnectPort(i) != net.pgPort(i)) {
+                pgPorts.add(net.pgConnectPort(i));
+            }
         }
         LabRouter.Ports routerPorts = LabRouter.Ports.allocate();
         pgPorts.add(routerPorts.rw());
