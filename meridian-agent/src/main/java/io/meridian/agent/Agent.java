@@ -340,7 +340,11 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
         String state = c == null ? "stopped" : c.member(node.name()).map(m -> m.state()).orElse("stopped");
         var me = new PatroniStatus.Node(node.name(), node.cluster(), node.region(), VERSION, node.tags(),
                 state, dcsLastSeenMillis / 1000, restarts.describe());
-        return PatroniStatus.of(me, s, s.running() ? facts.read() : PgFacts.UNKNOWN, c);
+        Map<String, Object> out = PatroniStatus.of(me, s, s.running() ? facts.read() : PgFacts.UNKNOWN, c);
+        // Meridian's extra beside Patroni's keys: what the last HA cycle did and why (a failed rewind,
+        // a WAL receiver that cannot connect), so a health check's body says why it answered 503.
+        out.put("last_cycle", lastReason);
+        return out;
     }
 
     @Override
