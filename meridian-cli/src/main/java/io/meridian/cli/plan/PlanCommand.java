@@ -203,7 +203,8 @@ public final class PlanCommand implements Callable<Integer> {
         String user = "postgres";
         String password = null;
         String url = jdbcUrl;
-        Path nodeFile = spec.findOption("--config") == null ? null : spec.findOption("--config").getValue();
+        // The node file in effect (-c before or after the verb, $MERIDIAN_CONFIG, /etc, or the lab's first node's).
+        Path nodeFile = clusterOptions.nodeFile();
         if (url == null) {
             if (nodeFile != null) {
                 NodeConfig n = NodeConfigLoader.load(nodeFile);
