@@ -36,6 +36,30 @@ public final class LabProcesses {
         return List.of(java, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toAbsolutePath().toString());
     }
 
+    /**
+     * {@link #meridianCommand()} run from the lab's own copy of the jar ({@code <lab>/meridian.jar},
+     * made on first use): a rebuild of {@code meridian-dist/target/meridian.jar} while the lab runs
+     * must not swap classes under its agents (they halt on the {@code NoClassDefFoundError} that
+     * follows, and their fence keepers then stop PostgreSQL). Every process of one lab runs one build.
+     */
+    public static List<String> meridianCommand(Path labDir) {
+        List<String> cmd = meridianCommand();
+        Path jar = Path.of(cmd.get(cmd.size() - 1));
+        Path copy = labDir.resolve("meridian.jar");
+        try {
+            if (!Files.isRegularFile(copy)) {
+                Path tmp = Files.createTempFile(labDir, "meridian", ".jar.tmp");
+                Files.copy(jar, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, copy, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (java.io.IOException e) {
+            throw new CliException("cannot copy " + jar + " into the lab (" + copy + "): " + e.getMessage());
+        }
+        List<String> out = new ArrayList<>(cmd.subList(0, cmd.size() - 1));
+        out.add(copy.toString());
+        return out;
+    }
+
     private static Path codeSource() {
         try {
             return Path.of(LabProcesses.class.getProtectionDomain().getCodeSource().getLocation().toURI());

@@ -40,7 +40,7 @@ public final class LabStart implements Callable<Integer> {
         if (LabProcesses.isAlive(n.agentPid())) {
             throw new CliException("the agent of " + node + " already runs (pid " + n.agentPid() + ")");
         }
-        LabState.Node started = LabUp.startAgent(state, n, LabProcesses.meridianCommand(), out);
+        LabState.Node started = LabUp.startAgent(state, n, LabProcesses.meridianCommand(state.path()), out);
         state = state.withNode(started);
         state.write();
         if (noWait) {

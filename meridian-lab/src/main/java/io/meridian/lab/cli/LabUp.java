@@ -84,10 +84,11 @@ public final class LabUp implements Callable<Integer> {
             throw new CliException("--synchronous-mode: expected off, quorum or region_quorum, got \"" + synchronousMode + "\"");
         }
         WanPlan wanPlan = wan ? WanPlan.parse(regionList, rtt, jitterMillis, bandwidthMbit) : null;
-        List<String> meridian = LabProcesses.meridianCommand();
+        LabProcesses.meridianCommand(); // fail on a missing jar before anything is created
         Path labDir = (dir == null ? LabState.defaultDir() : dir).toAbsolutePath().normalize();
         LabPlan plan = new LabPlan(labDir, cluster, regionList);
         LabFolder.create(labDir);
+        List<String> meridian = LabProcesses.meridianCommand(labDir);
         // Until the lab is up, a failure or a Ctrl-C stops what was started (etcd is our child and
         // dies with a Ctrl-C anyway) and keeps the folder for its logs.
         Thread cleanup = new Thread(() -> stopKeepingLogs(labDir, out), "lab-up-cleanup");
