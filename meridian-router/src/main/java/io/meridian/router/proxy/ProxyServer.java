@@ -134,7 +134,10 @@ public final class ProxyServer implements AutoCloseable {
      * {@code revoked} is given, named in none of those lists (see {@link PemTls#trust}).
      */
     public static SslContext verifyingContext(java.nio.file.Path rootCert, Collection<? extends CRL> revoked) throws IOException {
-        return SslContextBuilder.forClient().trustManager(PemTls.trust(rootCert, revoked)).build();
+        // No endpoint identification in the engine (Netty 4.2 turns it on for clients): verify-ca must
+        // accept a certificate naming another host; verify-full checks the name itself (ServerTlsUpgrade).
+        return SslContextBuilder.forClient().trustManager(PemTls.trust(rootCert, revoked))
+                .endpointIdentificationAlgorithm(null).build();
     }
 
     /** New server connections verify against {@code context} (built by the router at start and on every reload). */
