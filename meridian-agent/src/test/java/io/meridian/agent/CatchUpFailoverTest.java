@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
-import io.meridian.lab.process.FreePorts;
 import io.meridian.lab.wan.LinkRelay;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -46,7 +45,7 @@ class CatchUpFailoverTest {
         cluster.start("paris-2");
         cluster.start("newyork-1");
         cluster.awaitStreaming(2, Duration.ofSeconds(120));
-        execute("paris-1", "CREATE TABLE acked (id int PRIMARY KEY)");
+        cluster.execute("paris-1", "CREATE TABLE acked (id int PRIMARY KEY)");
         for (String standby : List.of("paris-2", "newyork-1")) {
             await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> count(standby) == 0);
         }
@@ -57,7 +56,7 @@ class CatchUpFailoverTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agents.get(standby).recentReasons().stream()
                     .anyMatch(r -> r.startsWith("no action: following paris-1 (streaming")));
         }
-        routeParis2ThroughARelay();
+        parisLink = cluster.relayReplication("paris-2", "paris-1");
         // paris-2's link to the leader goes dark but stays open: its WAL receiver still says
         // "streaming" (so it stays a candidate), and receives nothing more.
         parisLink.cut(true, true);
@@ -82,43 +81,10 @@ class CatchUpFailoverTest {
 
         // The most advanced node is now exactly at the switch point: it follows without a rewind.
         cluster.awaitStreaming(1, Duration.ofSeconds(60));
-        execute("paris-2", "INSERT INTO acked VALUES (" + (ROWS + 1) + ")");
+        cluster.execute("paris-2", "INSERT INTO acked VALUES (" + (ROWS + 1) + ")");
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> count("newyork-1") == ROWS + 1);
         assertThat(cluster.member("newyork-1").timeline()).isEqualTo(cluster.member("paris-2").timeline());
         assertThat(cluster.agents.get("newyork-1").recentReasons()).noneMatch(r -> r.contains("pg_rewind"));
-    }
-
-    /**
-     * Points paris-2's WAL receiver at a relay in front of paris-1. ALTER SYSTEM overrides Meridian's
-     * rendered primary_conninfo; it is reset at once, so the setting lasts only until the agent's
-     * next reload of paris-2 (the one that points it elsewhere).
-     */
-    private void routeParis2ThroughARelay() throws Exception {
-        int leaderPort = cluster.nodes.get("paris-1").postgresql().connectAddress().port();
-        parisLink = LinkRelay.start(FreePorts.allocate(), "127.0.0.1", leaderPort);
-        String conninfo;
-        try (Connection conn = cluster.connect("paris-2"); Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SHOW primary_conninfo")) {
-            rs.next();
-            conninfo = rs.getString(1);
-        }
-        assertThat(conninfo).contains("port=" + leaderPort + " ");
-        String relayed = conninfo.replace("port=" + leaderPort + " ", "port=" + parisLink.port() + " ");
-        execute("paris-2", "ALTER SYSTEM SET primary_conninfo = '" + relayed.replace("'", "''") + "'");
-        execute("paris-2", "SELECT pg_reload_conf()");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            try (Connection conn = cluster.connect("paris-2"); Statement s = conn.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT sender_port, status FROM pg_stat_wal_receiver")) {
-                return rs.next() && rs.getInt(1) == parisLink.port() && "streaming".equals(rs.getString(2));
-            }
-        });
-        execute("paris-2", "ALTER SYSTEM RESET primary_conninfo");
-    }
-
-    private void execute(String node, String sql) throws Exception {
-        try (Connection conn = cluster.connect(node); Statement s = conn.createStatement()) {
-            s.execute(sql);
-        }
     }
 
     private long count(String node) throws Exception {

@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,14 +22,8 @@ class CleanEnvironmentTest {
 
     private static final List<String> REGIONS = List.of("paris", "newyork");
     private static final Duration BOOT = Duration.ofSeconds(90);
+    @AutoClose
     private TestCluster cluster;
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /** What a shell with a superuser's connection settings exported hands down to the agent. */
     private static Map<String, String> polluted() {

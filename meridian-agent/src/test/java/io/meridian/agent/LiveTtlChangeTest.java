@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,14 +38,8 @@ class LiveTtlChangeTest {
     private static final List<String> REGIONS = List.of("paris", "newyork", "tokyo");
     private static final Duration BOOT = Duration.ofSeconds(90);
     private static final int TTL = 20;
+    @AutoClose
     private TestCluster cluster;
-
-    @AfterEach
-    void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     @Test
     void aLiveTtlChangeThenACutFromEtcdGivesNoWriteAcknowledgedByTheOldPrimaryAfterThePromotion() throws Exception {

@@ -11,7 +11,6 @@ import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.config.DynamicConfig;
 import io.meridian.core.config.DynamicConfigParser;
 import io.meridian.core.config.NodeConfig;
-import io.meridian.lab.process.FreePorts;
 import io.meridian.lab.wan.LinkRelay;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -194,15 +193,15 @@ class LostTransactionsTest {
         assertThat(cluster.awaitLeader(Duration.ofSeconds(90))).isEqualTo("paris-1");
         cluster.start("newyork-1");
         cluster.awaitStreaming(1, Duration.ofSeconds(120));
-        execute("paris-1", "CREATE TABLE orders (id int PRIMARY KEY)");
+        cluster.execute("paris-1", "CREATE TABLE orders (id int PRIMARY KEY)");
         for (int id = 1; id <= KEPT; id++) {
-            execute("paris-1", "INSERT INTO orders VALUES (" + id + ")");
+            cluster.execute("paris-1", "INSERT INTO orders VALUES (" + id + ")");
         }
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> count("newyork-1") == KEPT);
         await().atMost(Duration.ofSeconds(30)).until(() -> cluster.agents.get("newyork-1").recentReasons().stream()
                 .anyMatch(r -> r.startsWith("no action: following paris-1 (streaming")));
 
-        routeStandbyThroughARelay();
+        standbyLink = cluster.relayReplication("newyork-1", "paris-1");
         standbyLink.cut(true, true);
         List<Long> acked = new ArrayList<>();
         try (Connection conn = cluster.connect("paris-1"); Statement s = conn.createStatement()) {
@@ -237,38 +236,6 @@ class LostTransactionsTest {
             return !node.equals("paris-1") || value[0] > 0;
         });
         return value[0];
-    }
-
-    /**
-     * Points newyork-1's WAL receiver at a relay in front of paris-1 (ALTER SYSTEM overrides the
-     * rendered primary_conninfo, and is reset at once so it lasts only until the next reload).
-     */
-    private void routeStandbyThroughARelay() throws Exception {
-        int leaderPort = cluster.nodes.get("paris-1").postgresql().connectAddress().port();
-        standbyLink = LinkRelay.start(FreePorts.allocate(), "127.0.0.1", leaderPort);
-        String conninfo;
-        try (Connection conn = cluster.connect("newyork-1"); Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SHOW primary_conninfo")) {
-            rs.next();
-            conninfo = rs.getString(1);
-        }
-        String relayed = conninfo.replace("port=" + leaderPort + " ", "port=" + standbyLink.port() + " ");
-        assertThat(relayed).isNotEqualTo(conninfo);
-        execute("newyork-1", "ALTER SYSTEM SET primary_conninfo = '" + relayed.replace("'", "''") + "'");
-        execute("newyork-1", "SELECT pg_reload_conf()");
-        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
-            try (Connection conn = cluster.connect("newyork-1"); Statement s = conn.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT sender_port, status FROM pg_stat_wal_receiver")) {
-                return rs.next() && rs.getInt(1) == standbyLink.port() && "streaming".equals(rs.getString(2));
-            }
-        });
-        execute("newyork-1", "ALTER SYSTEM RESET primary_conninfo");
-    }
-
-    private void execute(String node, String sql) throws Exception {
-        try (Connection conn = cluster.connect(node); Statement s = conn.createStatement()) {
-            s.execute(sql);
-        }
     }
 
     private long count(String node) throws Exception {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.dcs.DcsException;
 import io.meridian.core.dcs.EtcdDcs;
@@ -16,9 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,21 +30,10 @@ class RouterWaitTest {
 
     @RegisterExtension
     static final EtcdExtension etcd = new EtcdExtension();
-    static Client raw;
 
     private final String cluster = "w" + CLUSTERS.incrementAndGet();
     private final List<EtcdDcs> opened = new ArrayList<>();
     private EtcdDcs dcs;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        raw = Client.builder().endpoints(etcd.member(0).clientUrl()).build();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        raw.close();
-    }
 
     @AfterEach
     void close() {
@@ -65,7 +51,7 @@ class RouterWaitTest {
     }
 
     private long put(String relative, String value) throws Exception {
-        return raw.getKVClient().put(bytes(NS + "/" + cluster + "/" + relative), bytes(value))
+        return etcd.client().getKVClient().put(bytes(NS + "/" + cluster + "/" + relative), bytes(value))
                 .get(10, TimeUnit.SECONDS).getHeader().getRevision();
     }
 
@@ -143,7 +129,7 @@ class RouterWaitTest {
                 throw new IllegalStateException(e);
             }
         });
-        raw.getKVClient().delete(bytes(NS + "/" + cluster + "/leader")).get(10, TimeUnit.SECONDS);
+        etcd.client().getKVClient().delete(bytes(NS + "/" + cluster + "/leader")).get(10, TimeUnit.SECONDS);
         RouterWait.Outcome o = wait.get(10, TimeUnit.SECONDS);
         assertThat(o.verdict()).isEqualTo(RouterWait.Verdict.LOST_KEY);
         assertThat(o.sentence()).isEqualTo("lost the leader key while waiting for routers r1; not promoting");
@@ -157,7 +143,7 @@ class RouterWaitTest {
         assertThat(off).isEqualTo(new RouterWait.Outcome(RouterWait.Verdict.PROMOTE, null));
 
         put("config", "{\"ttl\": 2, \"loop_wait\": 0.5, \"retry_timeout\": 0.5, \"router_wait_timeout\": 30}");
-        raw.getKVClient().delete(bytes(NS + "/" + cluster + "/routers/r1")).get(10, TimeUnit.SECONDS);
+        etcd.client().getKVClient().delete(bytes(NS + "/" + cluster + "/routers/r1")).get(10, TimeUnit.SECONDS);
         RouterWait.Outcome none = new RouterWait(dcs, "n1").beforePromotion(dcs.load(), () -> false);
         assertThat(none).isEqualTo(new RouterWait.Outcome(RouterWait.Verdict.PROMOTE,
                 "no router reports under routers/ to wait for"));

@@ -8,9 +8,7 @@ import io.meridian.lab.cli.LabState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,28 +23,18 @@ import org.junit.jupiter.api.Test;
  */
 class DrillAgentFaultIT {
 
-    private static final Path JAR = LabCli.JAR;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path dir;
 
     @BeforeAll
     static void labUp() throws Exception {
-        assertThat(JAR).as("the meridian jar (mvn package builds it before this test)").exists();
-        dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-agent-fault-it");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        LabCli.Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--dir", lab().toString());
-        assertThat(up.rc()).as("lab up:\n" + up.out() + up.err()).isZero();
+        dir = LabCli.folder("meridian-agent-fault-it");
+        LabCli.up(dir);
     }
 
     @AfterAll
     static void labDown() throws Exception {
-        if (dir != null) {
-            LabCli.keepLogs(dir, "drill-agent-fault-it-logs"); // lab down removes the lab's folder
-            meridian(Duration.ofMinutes(2), "lab", "down", "--dir", lab().toString());
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LabCli.down(dir, "drill-agent-fault-it-logs");
     }
 
     @Test
@@ -111,7 +99,7 @@ class DrillAgentFaultIT {
     }
 
     private static Path lab() {
-        return dir.resolve("lab");
+        return LabCli.lab(dir);
     }
 
     private static LabCli.Run meridian(Duration timeout, String... args) throws IOException, InterruptedException {

@@ -11,14 +11,12 @@ import io.meridian.lab.drill.Dsn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -33,34 +31,24 @@ import org.junit.jupiter.api.Test;
  */
 class DrillIT {
 
-    private static final Path JAR = LabCli.JAR;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Path dir;
 
     @BeforeAll
     static void labUp() throws Exception {
-        assertThat(JAR).as("the meridian jar (mvn package builds it before this test)").exists();
-        dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-drill-it");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        dir = LabCli.folder("meridian-drill-it");
         // With --tls: this lab's replication, rewinds, REST calls and router run over TLS (WanDrillIT's do not).
-        LabCli.Run up = meridian(Duration.ofMinutes(6), "lab", "up", "--tls", "--dir", dir.resolve("lab").toString());
-        assertThat(up.rc()).as("lab up:\n" + up.out()).isZero();
+        LabCli.up(dir, "--tls");
     }
 
     @AfterAll
     static void labDown() throws Exception {
-        if (dir != null) {
-            LabCli.keepLogs(dir, "drill-it-logs"); // lab down removes the lab's folder
-            meridian(Duration.ofMinutes(2), "lab", "down", "--dir", dir.resolve("lab").toString());
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LabCli.down(dir, "drill-it-logs");
     }
 
     @Test
     void killNodeRtoMatchesAnIndependentWriterAndTheJsonHasTheDocumentedFields() throws Exception {
-        LabState lab = LabState.read(dir.resolve("lab"));
+        LabState lab = LabState.read(LabCli.lab(dir));
         List<Dsn> nodes = lab.nodes().stream()
                 .map(n -> Dsn.parse(LabPlan.dsn(n.pgPort(), lab.path().resolve("pgpass")))).toList();
         OwnWriter own = new OwnWriter(nodes);
@@ -69,7 +57,7 @@ class DrillIT {
             await("the test's own writer gets its first acknowledgement").atMost(Duration.ofMinutes(2))
                     .until(() -> own.acks().size() > 5);
             LabCli.Run drill = meridian(Duration.ofMinutes(10), "drill", "kill-node", "--trials", "1", "--format", "json",
-                    "--settle", "2", "--lab-dir", dir.resolve("lab").toString());
+                    "--settle", "2", "--lab-dir", LabCli.lab(dir).toString());
             assertThat(drill.rc()).as("drill:\n" + drill.out() + drill.err()).isZero();
             JsonNode report = JSON.readTree(drill.out());
             assertThat(report.get("scenario").asText()).isEqualTo("kill-node");
@@ -101,7 +89,7 @@ class DrillIT {
 
     @Test
     void aTlsLabEncryptsReplicationAndServesHttps() throws Exception {
-        LabState lab = LabState.read(dir.resolve("lab"));
+        LabState lab = LabState.read(LabCli.lab(dir));
         await("every replica streams").atMost(Duration.ofMinutes(2)).ignoreExceptions().until(() -> {
             for (LabState.Node n : lab.nodes()) {
                 Dsn dsn = Dsn.parse(LabPlan.dsn(n.pgPort(), lab.path().resolve("pgpass")));

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.agent.Agent;
 import io.meridian.core.cluster.Cluster;
-import io.meridian.core.cluster.MemberTags;
-import io.meridian.core.cluster.Role;
 import io.meridian.core.cluster.RouterState;
 import io.meridian.core.cluster.TimelineEvent;
 import io.meridian.core.config.DynamicConfigParser;
@@ -20,7 +18,7 @@ import io.meridian.lab.process.FreePorts;
 import io.meridian.router.Router;
 import io.meridian.router.config.RouterConfig;
 import io.meridian.router.config.RouterConfigLoader;
-import io.meridian.testkit.EtcdExtension;
+import io.meridian.testkit.PgCluster;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,21 +27,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Agents and a real router in one process, over real etcd and two PostgreSQL 15 nodes, with
@@ -52,26 +45,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RouterWaitEndToEndTest {
 
-    private static final String CLUSTER = "e2e";
-    private final String password = UUID.randomUUID().toString();
-    private final Map<String, NodeConfig> nodes = new LinkedHashMap<>();
+    private static final String CLUSTER = PgCluster.CLUSTER;
+    private static final Duration WITHIN = Duration.ofSeconds(90);
     private final Map<String, Agent> agents = new LinkedHashMap<>();
-    @RegisterExtension
-    final EtcdExtension etcd = new EtcdExtension();
-    private Path dir;
+    private PgCluster cluster;
     private EtcdDcs observer;
     private EtcdDcs routerDcs;
     private Router router;
 
     @Test
     void theNewLeaderPromotesOnlyAfterTheRouterFollowsIt() throws Exception {
-        dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-router-wait-");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        observer = EtcdDcs.connect(etcd.endpoints(), "/meridian", CLUSTER, null, 6, 10);
-        for (String name : List.of("paris-1", "tokyo-1")) {
-            startAgent(name, name.substring(0, name.indexOf('-')));
+        cluster = new PgCluster(List.of("paris", "tokyo"), DynamicConfigParser.parse("test", "router_wait_timeout: 20"), false);
+        // The cluster's own observer reads the cluster; this one reads the router reports too.
+        observer = EtcdDcs.connect(List.of(cluster.etcd.clientUrl()), "/meridian", CLUSTER, null, 6, 10);
+        for (String name : cluster.names()) {
+            startAgent(name);
         }
-        String old = awaitPrimary(null);
+        String old = cluster.awaitLeader(WITHIN);
         startRouter();
         // The router publishes at start that it follows the first leader.
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -81,7 +71,7 @@ class RouterWaitEndToEndTest {
 
         // An orderly stop of the leader releases its key: the other node takes it at once.
         agents.remove(old).shutdown();
-        String next = awaitPrimary(old);
+        String next = cluster.awaitNewLeader(old, WITHIN);
         Cluster after = observer.load();
         long leaderRevision = after.leader().revision();
         TimelineEvent promotion = after.history().get(after.history().size() - 1);
@@ -98,25 +88,15 @@ class RouterWaitEndToEndTest {
                         && r.contains("router router-e2e follows me as of revision " + leaderRevision)));
         // GET /meridian/cluster on the new leader shows the same report.
         JsonNode view = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(nodes.get(next).restapi().url() + "/meridian/cluster")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                URI.create(cluster.restUrl(next) + "/meridian/cluster")).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertThat(view.path("routers").get(0).path("leader").asText()).isEqualTo(next);
         // And writes through the router land on the new leader.
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> writeThroughRouterLandsOn()
-                == nodes.get(next).postgresql().connectAddress().port());
+                == cluster.nodes.get(next).postgresql().connectAddress().port());
     }
 
-    private void startAgent(String name, String region) throws Exception {
-        List<Integer> ports = FreePorts.allocate(2);
-        NodeConfig n = new NodeConfig(dir.resolve(name + ".yml"), CLUSTER, name, region,
-                new NodeConfig.Etcd(etcd.endpoints(), "/meridian"),
-                new NodeConfig.Postgres(Path.of("/usr/lib/postgresql/15/bin"), dir.resolve(name).resolve("data"),
-                        new HostPort("127.0.0.1", ports.get(0)), new HostPort("127.0.0.1", ports.get(0)), "postgres",
-                        new NodeConfig.Credentials("postgres", password),
-                        new NodeConfig.Credentials("replicator", password + "r"), Map.of(), List.of()),
-                new NodeConfig.RestApi(new HostPort("127.0.0.1", ports.get(1)), new HostPort("127.0.0.1", ports.get(1)),
-                        "admin", password),
-                MemberTags.DEFAULT, DynamicConfigParser.parse("test", "router_wait_timeout: 20"));
-        nodes.put(name, n);
+    private void startAgent(String name) throws Exception {
+        NodeConfig n = cluster.nodes.get(name);
         EtcdDcs dcs = EtcdDcs.connect(n.etcd().endpoints(), "/meridian", CLUSTER, name, n.bootstrap().ttl(),
                 n.bootstrap().retryTimeout());
         Agent a = new Agent(n, dcs, new LocalPostgres(n));
@@ -126,37 +106,21 @@ class RouterWaitEndToEndTest {
 
     private void startRouter() throws Exception {
         List<Integer> ports = FreePorts.allocate(2);
-        Path file = dir.resolve("router.yml");
-        // The password sits in a file readable by root only, as a real router.yml would.
+        Path file = cluster.dir.resolve("router.yml");
+        // PgCluster gives every account one password; it sits in a file readable by root only, as in a real router.yml.
         Files.writeString(file, "cluster: " + CLUSTER + "\nregion: paris\nname: router-e2e\n"
-                + "etcd:\n  endpoints: [" + etcd.member(0).clientUrl() + "]\n  namespace: /meridian\n"
+                + "etcd:\n  endpoints: [" + cluster.etcd.clientUrl() + "]\n  namespace: /meridian\n"
                 + "listen:\n  rw: 127.0.0.1:" + ports.get(0) + "\n  ro: 127.0.0.1:" + ports.get(1) + "\n"
-                + "monitor:\n  username: postgres\n  password: \"" + password + "\"\n  database: postgres\n");
+                + "monitor:\n  username: postgres\n  password: \"" + cluster.restPassword() + "\"\n  database: postgres\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         RouterConfig cfg = RouterConfigLoader.load(file);
         routerDcs = EtcdDcs.connect(cfg.etcd().endpoints(), "/meridian", CLUSTER, null, 30, 1);
         router = Router.start(cfg, routerDcs);
     }
 
-    /** Waits for a leader other than {@code old} whose member record says primary. */
-    private String awaitPrimary(String old) {
-        String[] leader = new String[1];
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-            Cluster c = observer.load();
-            leader[0] = c.hasLeader() ? c.leader().name() : null;
-            return leader[0] != null && !leader[0].equals(old)
-                    && c.leaderMember().map(m -> m.role() == Role.PRIMARY).orElse(false);
-        });
-        return leader[0];
-    }
-
     private int writeThroughRouterLandsOn() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        p.setProperty("password", password);
-        p.setProperty("connectTimeout", "2");
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + router.rwAddress().getPort()
-                + "/postgres", p); Statement s = c.createStatement()) {
+        try (Connection c = cluster.connect(new HostPort("127.0.0.1", router.rwAddress().getPort()));
+             Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS through_router (x int); INSERT INTO through_router VALUES (1)");
             try (ResultSet rs = s.executeQuery("SELECT inet_server_port()")) {
                 rs.next();
@@ -165,8 +129,9 @@ class RouterWaitEndToEndTest {
         }
     }
 
+    /** The router and the agents go first, so that none restarts a PostgreSQL the cluster is stopping. */
     @AfterEach
-    void tearDown() throws Exception {
+    void tearDown() {
         if (router != null) {
             router.close();
         }
@@ -176,20 +141,11 @@ class RouterWaitEndToEndTest {
         for (Agent a : new ArrayList<>(agents.values())) {
             a.shutdown();
         }
-        for (NodeConfig n : nodes.values()) {
-            try {
-                new LocalPostgres(n).stop("immediate", 10);
-            } catch (Exception ignored) {
-                // not running
-            }
-        }
         if (observer != null) {
             observer.close();
         }
-        if (dir != null) {
-            try (var walk = Files.walk(dir)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 }

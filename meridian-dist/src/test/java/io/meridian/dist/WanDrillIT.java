@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,27 +23,17 @@ class WanDrillIT {
 
     @BeforeAll
     static void labUp() throws Exception {
-        assertThat(LabCli.JAR).as("the meridian jar (mvn package builds it before this test)").exists();
-        dir = Files.createTempDirectory(Path.of("/tmp"), "meridian-wan-it");
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        LabCli.Run up = LabCli.meridian(dir, Duration.ofMinutes(6), "lab", "up", "--wan", "--synchronous-mode", "region_quorum",
-                "--dir", lab());
-        assertThat(up.rc()).as("lab up --wan:\n" + up.out() + up.err()).isZero();
+        dir = LabCli.folder("meridian-wan-it");
+        LabCli.up(dir, "--wan", "--synchronous-mode", "region_quorum");
     }
 
     @AfterAll
     static void labDown() throws Exception {
-        if (dir != null) {
-            LabCli.keepLogs(dir, "wan-drill-it-logs"); // lab down removes the lab's folder
-            LabCli.meridian(dir, Duration.ofMinutes(2), "lab", "down", "--dir", lab());
-            try (var files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        LabCli.down(dir, "wan-drill-it-logs");
     }
 
     private static String lab() {
-        return dir.resolve("lab").toString();
+        return LabCli.lab(dir).toString();
     }
 
     @Test

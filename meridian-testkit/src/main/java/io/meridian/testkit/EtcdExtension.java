@@ -1,5 +1,6 @@
 package io.meridian.testkit;
 
+import io.etcd.jetcd.Client;
 import io.meridian.core.dcs.DcsException;
 import io.meridian.core.dcs.EtcdDcs;
 import io.meridian.core.dcs.EtcdTls;
@@ -49,6 +50,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
     private List<EtcdServer> members = List.of();
     private List<LinkRelay> peerLinks = List.of();
     private LocalAuthority authority;
+    private Client client;
     private boolean perClass;
     private int classDepth;
 
@@ -189,6 +191,10 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
     }
 
     private void stop() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
         for (EtcdServer member : members) {
             member.stop();
         }
@@ -209,6 +215,24 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
             urls.add(member.clientUrl());
         }
         return urls;
+    }
+
+    /**
+     * A plain jetcd client on the first member, for a test that reads, writes or watches keys as
+     * another process would (a router, an operator): made on first use, closed with etcd. Not for
+     * {@link #withTls()}, whose clients need a certificate.
+     */
+    public synchronized Client client() {
+        if (members.isEmpty()) {
+            throw new IllegalStateException("a client needs etcd running");
+        }
+        if (tls) {
+            throw new IllegalStateException("EtcdExtension.client() speaks plain text; withTls() needs a client with clientTls()");
+        }
+        if (client == null) {
+            client = Client.builder().endpoints(members.get(0).clientUrl()).build();
+        }
+        return client;
     }
 
     /** The members, to kill, stop, suspend or restart one in a test. */

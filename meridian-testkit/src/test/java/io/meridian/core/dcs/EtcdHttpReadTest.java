@@ -9,40 +9,23 @@ import io.meridian.core.cluster.Member;
 import io.meridian.core.cluster.MemberTags;
 import io.meridian.core.cluster.Role;
 import io.meridian.core.cluster.SwitchoverRequest;
-import io.meridian.lab.process.EtcdServer;
 import io.meridian.lab.process.FreePorts;
+import io.meridian.testkit.EtcdExtension;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The CLI's one-shot read over etcd's JSON gateway returns the record the gRPC client reads. */
 class EtcdHttpReadTest {
 
-    @TempDir
-    static Path dir;
-    static EtcdServer etcd;
-
-    @BeforeAll
-    static void start() throws Exception {
-        etcd = EtcdServer.single("etcd-http", dir.resolve("etcd"));
-        etcd.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
+    @RegisterExtension
+    static final EtcdExtension etcd = new EtcdExtension();
 
     @Test
     void readsTheSameClusterAsTheGrpcClient() throws Exception {
-        try (EtcdDcs agent = EtcdDcs.connect(List.of(etcd.clientUrl()), "/meridian", "http", "paris-1", 6, 5)) {
+        try (EtcdDcs agent = EtcdDcs.connect(etcd.endpoints(), "/meridian", "http", "paris-1", 6, 5)) {
             assertThat(agent.claimInitialize()).isTrue();
             agent.setSystemId("7000000000000000042");
             agent.touchMember(new Member("paris-1", "paris", Role.PRIMARY, "running", 3, Lsn.parse("0/5000000"), Lsn.ZERO,
@@ -52,13 +35,13 @@ class EtcdHttpReadTest {
             Cluster grpc = agent.load();
             // A dead endpoint listed first does not stop the read: every endpoint is asked at once.
             String dead = "http://127.0.0.1:" + FreePorts.allocate();
-            Cluster http = EtcdHttpRead.load(List.of(dead, etcd.clientUrl()), "/meridian", "http", null, Duration.ofSeconds(5));
+            Cluster http = EtcdHttpRead.load(List.of(dead, etcd.member(0).clientUrl()), "/meridian", "http", null, Duration.ofSeconds(5));
             assertThat(http).isEqualTo(grpc);
             assertThat(http.leader().name()).isEqualTo("paris-1");
             assertThat(http.leader().leaseId()).isNotZero();
             assertThat(http.switchover().candidate()).isEqualTo("tokyo-1");
             // The prefix ends with '/': cluster "htt" is not "http".
-            assertThat(EtcdHttpRead.load(List.of(etcd.clientUrl()), "/meridian", "htt", null, Duration.ofSeconds(5))
+            assertThat(EtcdHttpRead.load(etcd.endpoints(), "/meridian", "htt", null, Duration.ofSeconds(5))
                     .members()).isEmpty();
         }
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.WatchOption;
@@ -22,8 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,17 +35,6 @@ class LeaseTtlChangeTest {
 
     @RegisterExtension
     static final EtcdExtension etcd = new EtcdExtension();
-    static Client raw;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        raw = Client.builder().endpoints(etcd.member(0).clientUrl()).build();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        raw.close();
-    }
 
     @Test
     void aTtlChangeMovesTheLeaderKeyToALeaseOfTheNewTtlWithoutEverDeletingIt() throws Exception {
@@ -57,7 +43,7 @@ class LeaseTtlChangeTest {
         ByteSequence memberKey = bytes(NS + "/" + cluster + "/members/a");
         List<WatchEvent> deletes = new CopyOnWriteArrayList<>();
         try (EtcdDcs a = EtcdDcs.connect(etcd.endpoints(), NS, cluster, "a", 6, 2);
-                var watch = raw.getWatchClient().watch(bytes(NS + "/" + cluster + "/"),
+                var watch = etcd.client().getWatchClient().watch(bytes(NS + "/" + cluster + "/"),
                         WatchOption.builder().isPrefix(true).build(), r -> r.getEvents().stream()
                                 .filter(e -> e.getEventType() == WatchEvent.EventType.DELETE).forEach(deletes::add))) {
             assertThat(a.setConfig(DynamicConfigParser.parse("test", "ttl: 6"), 0)).isTrue();
@@ -126,18 +112,18 @@ class LeaseTtlChangeTest {
     }
 
     private static KeyValue get(ByteSequence key) throws Exception {
-        List<KeyValue> kvs = raw.getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs();
+        List<KeyValue> kvs = etcd.client().getKVClient().get(key).get(5, TimeUnit.SECONDS).getKvs();
         assertThat(kvs).as("key %s", key).hasSize(1);
         return kvs.get(0);
     }
 
     private static long grantedTtl(long lease) throws Exception {
-        return raw.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getGrantedTTL();
+        return etcd.client().getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getGrantedTTL();
     }
 
     /** Seconds left as etcd counts them; -1 once the lease is gone. */
     private static long timeToLive(long lease) throws Exception {
-        return raw.getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL();
+        return etcd.client().getLeaseClient().timeToLive(lease, LeaseOption.DEFAULT).get(5, TimeUnit.SECONDS).getTTL();
     }
 
     private static ByteSequence bytes(String s) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.etcd.jetcd.ByteSequence;
-import io.etcd.jetcd.Client;
 import io.meridian.core.cluster.Cluster;
 import io.meridian.core.cluster.RouterState;
 import io.meridian.core.config.DynamicConfig;
@@ -14,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,24 +23,13 @@ class RouterReportsTest {
 
     @RegisterExtension
     static final EtcdExtension etcd = new EtcdExtension();
-    static Client raw;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        raw = Client.builder().endpoints(etcd.member(0).clientUrl()).build();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        raw.close();
-    }
 
     private static EtcdDcs open(String cluster) {
         return EtcdDcs.connect(etcd.endpoints(), NS, cluster, null, 6, 10);
     }
 
     private static long put(String key, String value) throws Exception {
-        return raw.getKVClient().put(bytes(key), bytes(value)).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        return etcd.client().getKVClient().put(bytes(key), bytes(value)).get(10, TimeUnit.SECONDS).getHeader().getRevision();
     }
 
     private static ByteSequence bytes(String s) {
