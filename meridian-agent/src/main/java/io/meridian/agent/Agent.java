@@ -36,9 +36,6 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Meridian's version from the jar's manifest; {@code dev} when run from classes. */
-    private static final String VERSION = java.util.Objects.requireNonNullElse(
-            Agent.class.getPackage().getImplementationVersion(), "dev");
 
     private volatile NodeConfig node; // the live keys change on SIGHUP (reloadNodeFile)
     /** Node parameters and pg_hba re-read on SIGHUP, rendered by the HA loop's thread before its next cycle. */
@@ -316,9 +313,19 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     @Override
     public int health(String path, Map<String, String> query) {
-        PgState s = pg.observe();
+        return health(path, query, pg.observe());
+    }
+
+    private int health(String path, Map<String, String> query, PgState s) {
         return HealthCheck.status(path, query, loop.lastCluster(), node.name(), s,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastCycleNanos), node.tags());
+    }
+
+    @Override
+    public Response healthCheck(String path, Map<String, String> query, boolean withBody) {
+        PgState s = pg.observe();
+        int code = health(path, query, s);
+        return withBody ? Response.json(code, patroni(s)) : Response.empty(code);
     }
 
     @Override
@@ -335,10 +342,13 @@ public final class Agent implements AgentEndpoints, AutoCloseable {
 
     @Override
     public Map<String, Object> patroni() {
-        PgState s = pg.observe();
+        return patroni(pg.observe());
+    }
+
+    private Map<String, Object> patroni(PgState s) {
         Cluster c = loop.lastCluster();
         String state = c == null ? "stopped" : c.member(node.name()).map(m -> m.state()).orElse("stopped");
-        var me = new PatroniStatus.Node(node.name(), node.cluster(), node.region(), VERSION, node.tags(),
+        var me = new PatroniStatus.Node(node.name(), node.cluster(), node.region(), io.meridian.core.BuildInfo.current().version(), node.tags(),
                 state, dcsLastSeenMillis / 1000, restarts.describe());
         Map<String, Object> out = PatroniStatus.of(me, s, s.running() ? facts.read() : PgFacts.UNKNOWN, c);
         // Meridian's extra beside Patroni's keys: what the last HA cycle did and why (a failed rewind,

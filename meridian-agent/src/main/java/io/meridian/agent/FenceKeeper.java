@@ -70,24 +70,24 @@ final class FenceKeeper implements LeaderDeadline.Keeper, AutoCloseable {
     @Override
     public void arm(long deadlineNanos) {
         String line = "arm " + BootClock.format(BootClock.centisAt(deadlineNanos)) + " " + agentPid;
-        send(line, true);
+        send(line);
     }
 
     @Override
     public void disarm() {
-        send("disarm " + agentPid, false);
+        send("disarm " + agentPid);
     }
 
     /** Ends the keeper now, armed or not: only once PostgreSQL is stopped or not ours to guard. */
     void quit() {
-        send("quit", false);
+        send("quit");
     }
 
-    private void send(String line, boolean isArm) {
+    private void send(String line) {
         Future<?> f;
         try {
             f = writer.submit(() -> {
-                write(line, isArm);
+                write(line);
                 return null;
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -105,7 +105,7 @@ final class FenceKeeper implements LeaderDeadline.Keeper, AutoCloseable {
         }
     }
 
-    private synchronized void write(String line, boolean isArm) throws IOException {
+    private synchronized void write(String line) throws IOException {
         if (!alive(pid)) {
             if (line.equals("quit") || line.startsWith("disarm")) {
                 return; // nothing to tell a keeper that is gone
@@ -113,11 +113,7 @@ final class FenceKeeper implements LeaderDeadline.Keeper, AutoCloseable {
             LOG.error("fence keeper {} of {} is gone; starting a new one", pid, dir);
             ensureRunning();
         }
-        if (isArm) {
-            lastArm = line;
-        } else {
-            lastArm = null;
-        }
+        lastArm = line.startsWith("arm ") ? line : null;
         fifo.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
     }
 

@@ -155,7 +155,7 @@ final class HaLoop {
             // The member key shares the leader key's lease: a successful touch pushes the fence
             // deadline too, so a slow cycle on a loaded machine does not fence a healthy leader.
             if (deadline.armed()) {
-                deadline.leaseRenewed(dcs.leaseRenewal(), fenceMargin(c.config()));
+                deadline.leaseRenewed(dcs.leaseRenewal(), HaDecision.fenceMargin(c.config()));
             }
         } catch (DcsException e) {
             LOG.warn("could not publish member record: {}", e.getMessage());
@@ -378,7 +378,7 @@ final class HaLoop {
         if (!dcs.renewLeader(node.name())) {
             return false;
         }
-        deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
+        deadline.renewed(dcs.leaseRenewal(), HaDecision.fenceMargin(cfg));
         return true;
     }
 
@@ -387,7 +387,7 @@ final class HaLoop {
     /** A primary without the key that was the last leader takes the key back. */
     private String takeKey(DynamicConfig cfg, String took) throws DcsException {
         if (dcs.acquireLeader(node.name())) {
-            deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
+            deadline.renewed(dcs.leaseRenewal(), HaDecision.fenceMargin(cfg));
             wasLeader = true;
             return took;
         }
@@ -413,15 +413,11 @@ final class HaLoop {
         if (!dcs.acquireLeader(node.name())) {
             return "lost the leader race to another node";
         }
-        deadline.renewed(dcs.leaseRenewal(), fenceMargin(cfg));
+        deadline.renewed(dcs.leaseRenewal(), HaDecision.fenceMargin(cfg));
         wasLeader = true;
         return promote(c, why, answered);
     }
 
-    /** See {@link HaDecision#fenceMargin}. */
-    static long fenceMargin(DynamicConfig cfg) {
-        return HaDecision.fenceMargin(cfg);
-    }
 
     // ---- replica path --------------------------------------------------------------------------
 
@@ -565,7 +561,7 @@ final class HaLoop {
             a = HaDecision.decide(in.failsafeAnswers(failsafe.everyMemberAnswers(last)));
         }
         if (a.kind() == HaDecision.Kind.KEEP_PRIMARY) {
-            deadline.failsafe(last.config().ttlMillis(), fenceMargin(last.config()));
+            deadline.failsafe(last.config().ttlMillis(), HaDecision.fenceMargin(last.config()));
         } else if (a.kind() == HaDecision.Kind.STOP_PRIMARY) {
             deadline.disarm();
             try {

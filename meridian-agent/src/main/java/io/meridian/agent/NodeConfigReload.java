@@ -101,9 +101,7 @@ public record NodeConfigReload(NodeConfig effective, List<String> live, List<Str
 
         NodeConfig effective = new NodeConfig(running.source(), running.cluster(), running.name(), running.region(),
                 running.etcd(),
-                new NodeConfig.Postgres(p0.binDir(), p0.dataDir(), p0.listen(), p0.connectAddress(), p0.osUser(),
-                        p0.superuser(), p0.replication(), p1.parameters(), p1.pgHba(), p0.tls(), p0.allowShellParameters(),
-                        p0.lostTransactionsDir(), p0.removeDataDirectoryOnRewindFailure()),
+                p0.withNodeSettings(p1.parameters(), p1.pgHba()),
                 new NodeConfig.RestApi(r0.listen(), r0.connectAddress(), r1.username(), r1.password(), r0.tls()),
                 t1, running.bootstrap(), running.fence());
         return new NodeConfigReload(effective, live, restart, ignored);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meridian.agent.rest.PgFacts;
 import io.meridian.core.config.NodeConfig;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -14,7 +13,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Reads what only Patroni's {@code /patroni} answer needs (postmaster start, server version, replay
@@ -73,21 +71,7 @@ final class PgFactsQuery implements AutoCloseable {
 
     /** To the local server, as the HA loop's observer connects: the password in Properties, never in the URL. */
     private Connection open() throws SQLException {
-        String host = pg.listen().host().split(",")[0].trim();
-        host = switch (host) {
-            case "*", "0.0.0.0", "" -> "127.0.0.1";
-            case "::" -> "::1";
-            default -> host;
-        };
-        Properties p = new Properties();
-        p.setProperty("user", pg.superuser().username());
-        p.setProperty("password", pg.superuser().password());
-        p.setProperty("connectTimeout", "2");
-        p.setProperty("loginTimeout", "5");
-        p.setProperty("socketTimeout", "3");
-        p.setProperty("ApplicationName", "meridian-agent");
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + pg.listen().port() + "/postgres", p);
+        return io.meridian.core.postgres.PgConnect.local(pg, 2, 3);
     }
 
     @Override

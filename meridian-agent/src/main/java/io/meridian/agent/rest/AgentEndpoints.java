@@ -11,6 +11,15 @@ public interface AgentEndpoints {
     /** 200, 503, or 404 when {@code path} is not a health check. */
     int health(String path, Map<String, String> query);
 
+    /**
+     * A health check's answer: its code, with {@link #patroni()}'s body when {@code withBody} (a GET).
+     * An agent answers both from one look at PostgreSQL: this is the load balancers' hot path.
+     */
+    default Response healthCheck(String path, Map<String, String> query, boolean withBody) {
+        int code = health(path, query);
+        return withBody ? Response.json(code, patroni()) : Response.empty(code);
+    }
+
     /** This node's status (a record serialised as JSON): Meridian's {@code /status}, which peers read. */
     Object status();
 

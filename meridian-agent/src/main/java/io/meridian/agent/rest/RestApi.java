@@ -253,8 +253,7 @@ public final class RestApi implements AutoCloseable {
         if (read) {
             if (HealthCheck.PATHS.contains(path)) {
                 HealthCheck.validate(query);
-                int health = endpoints.health(path, query);
-                return "GET".equals(method) ? Response.json(health, endpoints.patroni()) : Response.empty(health);
+                return endpoints.healthCheck(path, query, "GET".equals(method));
             }
             return switch (path) {
                 case "/status", "/meridian/status" -> Response.json(200, endpoints.status());

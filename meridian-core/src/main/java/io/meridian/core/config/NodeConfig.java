@@ -153,6 +153,12 @@ public record NodeConfig(
             this(binDir, dataDir, listen, connectAddress, osUser, superuser, replication, parameters, pgHba, null);
         }
 
+        /** This node's own parameters and pg_hba replaced, everything else kept (a SIGHUP reload). */
+        public Postgres withNodeSettings(Map<String, String> parameters, List<String> pgHba) {
+            return new Postgres(binDir, dataDir, listen, connectAddress, osUser, superuser, replication, parameters, pgHba,
+                    tls, allowShellParameters, lostTransactionsDir, removeDataDirectoryOnRewindFailure);
+        }
+
         public Path bin(String tool) {
             return binDir.resolve(tool);
         }

@@ -195,10 +195,8 @@ public final class PatroniConfigConverter {
     // ---- postgresql ---------------------------------------------------------------------------
 
     /** Set by Meridian from the node's identity: a value in Patroni's parameters cannot be carried. */
-    private static final Set<String> MANAGED = Set.of("listen_addresses", "port", "unix_socket_directories",
-            "cluster_name", "primary_conninfo", "primary_slot_name", "recovery_target_timeline",
-            "synchronous_standby_names", "logging_collector", "hot_standby", "hba_file", "ident_file",
-            "config_file", "data_directory");
+    /** The settings Meridian sets itself: one list, the one that refuses them in edit-config. */
+    private static final Set<String> MANAGED = io.meridian.core.postgres.ParameterValidator.MANAGED.keySet();
 
     private Map<String, Object> postgresql(JsonNode pg) {
         Map<String, Object> out = new LinkedHashMap<>();

@@ -266,10 +266,7 @@ public final class LocalPostgres implements PostgresController {
 
     @Override
     public void nodeSettings(Map<String, String> parameters, List<String> pgHba) throws PostgresException {
-        NodeConfig.Postgres p = pg;
-        this.pg = new NodeConfig.Postgres(p.binDir(), p.dataDir(), p.listen(), p.connectAddress(), p.osUser(), p.superuser(),
-                p.replication(), parameters, pgHba, p.tls(), p.allowShellParameters(), p.lostTransactionsDir(),
-                p.removeDataDirectoryOnRewindFailure());
+        this.pg = pg.withNodeSettings(parameters, pgHba);
         render();
         reloadIfRunning();
     }

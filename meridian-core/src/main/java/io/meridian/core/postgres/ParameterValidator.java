@@ -24,7 +24,7 @@ public final class ParameterValidator {
             "recovery_end_command", "ssl_passphrase_command");
 
     /** Set by Meridian itself, or files only the node decides: the reason is the refusal. */
-    static final Map<String, String> MANAGED = Map.ofEntries(
+    public static final Map<String, String> MANAGED = Map.ofEntries(
             Map.entry("listen_addresses", "set from the node file's postgresql.listen"),
             Map.entry("port", "set from the node file's postgresql.listen"),
             Map.entry("unix_socket_directories", "set by Meridian next to the data directory"),

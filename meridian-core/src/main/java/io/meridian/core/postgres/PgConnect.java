@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /** Opens pgjdbc connections; the password travels in Properties, never in the URL or a log line. */
-final class PgConnect {
+public final class PgConnect {
 
     private PgConnect() {
     }
@@ -49,6 +49,11 @@ final class PgConnect {
         String h = host.contains(":") ? "[" + host + "]" : host;
         String db = java.net.URLEncoder.encode(dbname, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
         return DriverManager.getConnection("jdbc:postgresql://" + h + ":" + port + "/" + db, p);
+    }
+
+    /** To this node's own server, as the HA loop's observer connects (loopback for a wildcard listen address). */
+    public static Connection local(NodeConfig.Postgres pg, int connectTimeout, int socketTimeout) throws SQLException {
+        return open(localHost(pg.listen().host()), pg.listen().port(), pg.superuser(), connectTimeout, socketTimeout);
     }
 
     /** Where the agent reaches its own server: a wildcard listen address means loopback. */

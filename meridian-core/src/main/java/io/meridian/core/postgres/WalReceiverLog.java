@@ -42,7 +42,8 @@ final class WalReceiverLog {
     private long lastLength = -1;
     private String lastLine;
     private long lineSeenNanos;
-    private String episodeMessage;
+    /** An error episode is under way (since {@code episodeSinceNanos}). */
+    private boolean inEpisode;
     private long episodeSinceNanos;
 
     WalReceiverLog(Path log) {
@@ -53,22 +54,22 @@ final class WalReceiverLog {
     synchronized PgState.WalReceiverError current(long nowNanos) {
         String line = lastErrorLine(nowNanos);
         if (line == null) {
-            episodeMessage = null;
+            inEpisode = false;
             return null;
         }
         String message = message(line);
         boolean connecting = message.startsWith("could not connect to the primary server");
         String reason = reason(message);
-        if (episodeMessage == null) {
+        if (!inEpisode) {
             episodeSinceNanos = nowNanos;
         }
-        episodeMessage = reason;
+        inEpisode = true;
         return new PgState.WalReceiverError(reason, connecting, (nowNanos - episodeSinceNanos) / 1e9);
     }
 
     /** The receiver streams: whatever it said before is over. */
     synchronized void streaming() {
-        episodeMessage = null;
+        inEpisode = false;
     }
 
     private String lastErrorLine(long nowNanos) {
