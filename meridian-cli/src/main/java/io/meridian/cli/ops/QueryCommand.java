@@ -139,10 +139,7 @@ public final class QueryCommand implements Callable<Integer> {
             p.setProperty("password", password);
         }
         if (pg != null && pg.tls() != null && pg.tls().sslmode() != null) {
-            p.setProperty("sslmode", pg.tls().sslmode());
-            if (pg.tls().caFile() != null) {
-                p.setProperty("sslrootcert", pg.tls().caFile().toString());
-            }
+            pg.tls().libpqOptions().forEach(p::setProperty);
         }
         p.setProperty("connectTimeout", "5");
         p.setProperty("ApplicationName", "meridian query");

@@ -24,7 +24,7 @@ final class MetricsSampler {
 
     MetricsSampler(String apiUrl, NodeConfig.RestTls tls) {
         try {
-            this.http = (tls == null ? HttpClient.newBuilder() : PemTls.restClient(tls))
+            this.http = PemTls.restClient(tls)
                     .connectTimeout(Duration.ofSeconds(5)).build();
         } catch (RuntimeException e) {
             throw new CliException("cannot set up TLS towards " + apiUrl + ": " + e.getMessage(), e);

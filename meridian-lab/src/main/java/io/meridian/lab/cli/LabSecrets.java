@@ -16,8 +16,8 @@ public record LabSecrets(String superuser, String replication, String rest) {
         return new LabSecrets(random(), random(), random());
     }
 
-    /** 24 URL-safe characters: no quoting trouble in YAML, pgpass or conninfo. */
-    static String random() {
+    /** 24 URL-safe characters (144 random bits): no quoting trouble in YAML, pgpass or conninfo. */
+    public static String random() {
         byte[] bytes = new byte[18];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);

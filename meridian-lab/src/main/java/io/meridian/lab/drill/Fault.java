@@ -50,10 +50,6 @@ public record Fault(Scenario scenario, List<String> nodes, String region, String
         this(scenario, nodes, region, candidate, wanLab, Duration.ZERO);
     }
 
-    public static Fault choose(Scenario scenario, String arg, Cluster c, ClusterAccess access) {
-        return choose(scenario, arg, c, access, DEFAULT_FREEZE);
-    }
-
     /** Picks the fault's targets: the leader, the leader's region unless {@code arg} names one, or a candidate. */
     public static Fault choose(Scenario scenario, String arg, Cluster c, ClusterAccess access, Duration freeze) {
         String leader = c.leader().name();
