@@ -40,7 +40,9 @@ class AdoptPatroniTest {
 
     @Test
     void adoptsARunningPatroniClusterNodeByNode() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(PatroniNode.PATRONI), "Debian's patroni package (scripts/install-deps --test)");
+        // Skipped only outside CI: in CI a missing package is a missing install step, and the test fails.
+        Assumptions.assumeTrue(Files.isExecutable(PatroniNode.PATRONI) || System.getenv("CI") != null,
+                "Debian's patroni package (scripts/install-deps --test)");
         Path home = Files.createDirectories(Path.of("/tmp").resolve("meridian-adopt-patroni-" + System.nanoTime()));
         DebianCluster.run(List.of("chown", "postgres", home.toString()));
         List<AutoCloseable> cleanup = new ArrayList<>();
